@@ -1,0 +1,185 @@
+// The D1 schema. Times are integer milliseconds since the epoch; money is integer micro-USD.
+// Secrets are stored only as AES-GCM ciphertexts (see shared/crypto.ts) or SHA-256 hashes.
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const organisations = sqliteTable("organisations", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    role: text("role", { enum: ["admin", "member"] }).notNull(),
+    passwordHash: text("password_hash"),
+    status: text("status", { enum: ["active", "deactivated"] })
+      .notNull()
+      .default("active"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("users_email").on(t.email)],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    /** SHA-256 of the cookie value; the cookie itself is never stored. */
+    tokenHash: text("token_hash").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    userAgent: text("user_agent"),
+  },
+  (t) => [uniqueIndex("sessions_token_hash").on(t.tokenHash), index("sessions_user").on(t.userId)],
+);
+
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    tokenPrefix: text("token_prefix").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at"),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_tokens_hash").on(t.tokenHash), index("api_tokens_user").on(t.userId)],
+);
+
+export const providerKeys = sqliteTable(
+  "provider_keys",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id),
+    name: text("name").notNull(),
+    provider: text("provider", { enum: ["anthropic"] }).notNull(),
+    secretCiphertext: text("secret_ciphertext").notNull(),
+    secretLast4: text("secret_last4").notNull(),
+    baseUrl: text("base_url"),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("provider_keys_org").on(t.orgId)],
+);
+
+export const llmProxies = sqliteTable(
+  "llm_proxies",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id),
+    name: text("name").notNull(),
+    provider: text("provider", { enum: ["anthropic"] }).notNull(),
+    providerKeyId: text("provider_key_id").references(() => providerKeys.id),
+    /** JSON array of model ids, or NULL for every model. */
+    allowedModels: text("allowed_models", { mode: "json" }).$type<string[]>(),
+    isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
+    /** Direct provider credentials without a passthrough key are accepted (and unattributed). */
+    allowAnonymous: integer("allow_anonymous", { mode: "boolean" }).notNull().default(false),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("llm_proxies_org").on(t.orgId),
+    uniqueIndex("llm_proxies_one_default")
+      .on(t.orgId)
+      .where(sql`${t.isDefault} = 1`),
+  ],
+);
+
+export const virtualKeys = sqliteTable(
+  "virtual_keys",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id),
+    name: text("name").notNull(),
+    kind: text("kind", { enum: ["standard", "passthrough"] }).notNull(),
+    ownerUserId: text("owner_user_id")
+      .notNull()
+      .references(() => users.id),
+    providerKeyId: text("provider_key_id").references(() => providerKeys.id),
+    tokenHash: text("token_hash").notNull(),
+    tokenPrefix: text("token_prefix").notNull(),
+    /** AES-GCM copy so the owner can download the same key again. */
+    tokenCiphertext: text("token_ciphertext").notNull(),
+    /** Set on the two keys the Connect flow makes per user and proxy. */
+    connectionProxyId: text("connection_proxy_id"),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at"),
+    revokedAt: integer("revoked_at"),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [
+    uniqueIndex("virtual_keys_hash").on(t.tokenHash),
+    index("virtual_keys_org_owner").on(t.orgId, t.ownerUserId),
+    // One live Connection key of each kind per user and proxy, even under concurrent downloads.
+    uniqueIndex("virtual_keys_one_connection")
+      .on(t.ownerUserId, t.connectionProxyId, t.kind)
+      .where(sql`${t.connectionProxyId} IS NOT NULL AND ${t.revokedAt} IS NULL`),
+  ],
+);
+
+export const llmRequests = sqliteTable(
+  "llm_requests",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    proxyId: text("proxy_id").notNull(),
+    endpoint: text("endpoint", { enum: ["messages", "count_tokens", "models"] }).notNull(),
+    userId: text("user_id"),
+    virtualKeyId: text("virtual_key_id"),
+    passthroughKeyId: text("passthrough_key_id"),
+    credential: text("credential", { enum: ["virtual_key", "direct"] }).notNull(),
+    billingMode: text("billing_mode", { enum: ["metered", "subscription"] }).notNull(),
+    agentId: text("agent_id"),
+    model: text("model"),
+    streamed: integer("streamed", { mode: "boolean" }).notNull(),
+    status: integer("status").notNull(),
+    errorType: text("error_type"),
+    inputTokens: integer("input_tokens").notNull(),
+    outputTokens: integer("output_tokens").notNull(),
+    cacheWrite5mTokens: integer("cache_write_5m_tokens").notNull(),
+    cacheWrite1hTokens: integer("cache_write_1h_tokens").notNull(),
+    cacheReadTokens: integer("cache_read_tokens").notNull(),
+    /** NULL when the model has no price (flagged, never silently free). */
+    costMicroUsd: integer("cost_micro_usd"),
+    ttfbMs: integer("ttfb_ms"),
+    durationMs: integer("duration_ms").notNull(),
+    clientGone: integer("client_gone", { mode: "boolean" }).notNull(),
+    upstreamRequestId: text("upstream_request_id"),
+  },
+  (t) => [
+    index("llm_requests_org_time").on(t.orgId, t.createdAt),
+    index("llm_requests_user_time").on(t.orgId, t.userId, t.createdAt),
+    index("llm_requests_proxy_time").on(t.orgId, t.proxyId, t.createdAt),
+  ],
+);
+
+export type User = typeof users.$inferSelect;
+export type ProviderKey = typeof providerKeys.$inferSelect;
+export type LlmProxy = typeof llmProxies.$inferSelect;
+export type VirtualKey = typeof virtualKeys.$inferSelect;
+export type LlmRequestRow = typeof llmRequests.$inferInsert;

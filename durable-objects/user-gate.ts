@@ -1,0 +1,93 @@
+// The per-user gate: one Durable Object per principal (a user, or a proxy's anonymous
+// traffic). It decides admission in one RPC on the proxy's hot path (is any key revoked?
+// later: rate limits and budget reservations), and it takes the finished request's log row,
+// keeps it in durable storage, and flushes rows to D1 in batches from an alarm, so a log row
+// is never lost and never on the hot path.
+import { DurableObject } from "cloudflare:workers";
+import { eq, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { type LlmRequestRow, llmRequests, virtualKeys } from "../d1/schema";
+
+export interface AdmitRequest {
+  requestId: string;
+  keyIds: readonly string[];
+}
+
+export type AdmitDecision =
+  | { ok: true }
+  | { ok: false; status: 401 | 402 | 403 | 429; message: string; retryAfterSeconds?: number };
+
+/** How long a first buffered row waits for company before the batch goes to D1. */
+export const FLUSH_DELAY_MS = 1000;
+const FLUSH_BATCH = 50;
+const LOG_PREFIX = "log:";
+const REVOKED_PREFIX = "revoked:";
+
+export class UserGate extends DurableObject<Env> {
+  #revoked = new Set<string>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => {
+      const revoked = await ctx.storage.list({ prefix: REVOKED_PREFIX });
+      for (const key of revoked.keys()) this.#revoked.add(key.slice(REVOKED_PREFIX.length));
+    });
+  }
+
+  admit(request: AdmitRequest): AdmitDecision {
+    for (const keyId of request.keyIds) {
+      if (this.#revoked.has(keyId)) {
+        return { ok: false, status: 401, message: "This virtual key has been revoked." };
+      }
+    }
+    return { ok: true };
+  }
+
+  async revoke(keyIds: readonly string[]): Promise<void> {
+    const now = Date.now();
+    await this.ctx.storage.put(Object.fromEntries(keyIds.map((id) => [REVOKED_PREFIX + id, now])));
+    for (const id of keyIds) this.#revoked.add(id);
+  }
+
+  /** Takes a finished request's log row. Durable before it returns; written to D1 later. */
+  async settle(row: LlmRequestRow): Promise<void> {
+    await this.ctx.storage.put(LOG_PREFIX + row.id, row);
+    if ((await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + FLUSH_DELAY_MS);
+    }
+  }
+
+  override async alarm(): Promise<void> {
+    const pending = await this.ctx.storage.list<LlmRequestRow>({
+      prefix: LOG_PREFIX,
+      limit: FLUSH_BATCH,
+    });
+    if (pending.size === 0) return;
+    await writeLogRows(this.env.DB, [...pending.values()]);
+    await this.ctx.storage.delete([...pending.keys()]);
+    if (pending.size === FLUSH_BATCH) await this.ctx.storage.setAlarm(Date.now());
+  }
+}
+
+/**
+ * Inserts log rows idempotently (a retried alarm rewrites nothing) and moves each key's
+ * last-used time forward, in one D1 batch.
+ */
+async function writeLogRows(d1: D1Database, rows: LlmRequestRow[]): Promise<void> {
+  const db = drizzle(d1);
+  const lastUsed = new Map<string, number>();
+  for (const row of rows) {
+    for (const keyId of [row.virtualKeyId, row.passthroughKeyId]) {
+      if (keyId) lastUsed.set(keyId, Math.max(lastUsed.get(keyId) ?? 0, row.createdAt));
+    }
+  }
+  const inserts = rows.map((row) => db.insert(llmRequests).values(row).onConflictDoNothing());
+  const touches = [...lastUsed].map(([id, at]) =>
+    db
+      .update(virtualKeys)
+      .set({ lastUsedAt: sql`max(coalesce(${virtualKeys.lastUsedAt}, 0), ${at})` })
+      .where(eq(virtualKeys.id, id)),
+  );
+  const [first, ...rest] = [...inserts, ...touches];
+  if (first) await db.batch([first, ...rest]);
+}

@@ -1,0 +1,11 @@
+import type { D1Migration } from "cloudflare:test";
+
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      /** Test-only bindings, set in vitest.config.ts. */
+      TEST_MIGRATIONS: D1Migration[];
+      FAKE_ANTHROPIC_URL: string;
+    }
+  }
+}

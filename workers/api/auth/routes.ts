@@ -1,0 +1,216 @@
+// First run, sign-in, sign-out, "who am I", and personal API tokens.
+import { and, count, desc, eq, isNull } from "drizzle-orm";
+import type { Context } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import { apiTokens, sessions, users } from "../../../d1/schema";
+import { constantTimeEqual, hashPassword, randomToken, sha256Hex, verifyPassword } from "../../../shared/crypto";
+import { newId } from "../../../shared/ids";
+import type { AppEnv } from "../../app-env";
+import { config } from "../../config";
+import { db } from "../../db";
+import { conflict, notFound, unauthorized } from "../../errors";
+import { ROLE_PERMISSIONS } from "../permissions";
+import { route } from "../route";
+import { Email, FutureTime, Name, Password } from "../schemas";
+import { API_TOKEN_PREFIX, SESSION_COOKIE, type SessionUser } from "./session";
+
+const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+// A hash to compare against when the account does not exist, so timing does not tell.
+let decoyHash: Promise<string> | undefined;
+
+export function publicUser(u: Pick<SessionUser, "id" | "orgId" | "email" | "name" | "role">) {
+  return {
+    id: u.id,
+    organisationId: u.orgId,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    permissions: [...ROLE_PERMISSIONS[u.role]],
+  };
+}
+
+async function startSession(c: Context<AppEnv>, userId: string) {
+  const token = randomToken("ses_");
+  const now = Date.now();
+  await db(c.env)
+    .insert(sessions)
+    .values({
+      id: newId("ses"),
+      tokenHash: await sha256Hex(token),
+      userId,
+      createdAt: now,
+      expiresAt: now + SESSION_TTL_MS,
+      userAgent: c.req.header("user-agent")?.slice(0, 256) ?? null,
+    });
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    secure: new URL(c.req.url).protocol === "https:",
+    sameSite: "Lax",
+    path: "/",
+    maxAge: SESSION_TTL_MS / 1000,
+  });
+}
+
+export const authRoutes = [
+  route({
+    method: "get",
+    path: "/setup",
+    summary: "Whether first-run setup is still open (no user exists yet)",
+    access: "public",
+    async handler(c) {
+      const [row] = await db(c.env).select({ n: count() }).from(users);
+      return c.json({ needed: (row?.n ?? 0) === 0 });
+    },
+  }),
+  route({
+    method: "post",
+    path: "/setup",
+    summary: "Create the organisation and its first admin (only while no user exists)",
+    access: "public",
+    body: z.object({ organisationName: Name, name: Name, email: Email, password: Password }),
+    async handler(c, { body }) {
+      const cfg = config(c.env);
+      if (cfg.environment !== "development") {
+        const given = c.req.header("x-setup-token") ?? "";
+        if (!cfg.setupToken || !constantTimeEqual(given, cfg.setupToken)) {
+          throw unauthorized("Setup needs the SETUP_TOKEN secret in the X-Setup-Token header.");
+        }
+      }
+      const orgId = newId("org");
+      const userId = newId("usr");
+      const now = Date.now();
+      const passwordHash = await hashPassword(body.password);
+      // Conditional inserts in one batch: a second, concurrent setup inserts nothing.
+      const noUserYet = `NOT EXISTS (SELECT 1 FROM users)`;
+      const results = await c.env.DB.batch([
+        c.env.DB.prepare(
+          `INSERT INTO organisations (id, name, created_at) SELECT ?, ?, ? WHERE ${noUserYet}`,
+        ).bind(orgId, body.organisationName, now),
+        c.env.DB.prepare(
+          `INSERT INTO users (id, org_id, email, name, role, password_hash, status, created_at)
+           SELECT ?, ?, ?, ?, 'admin', ?, 'active', ? WHERE ${noUserYet}
+             AND EXISTS (SELECT 1 FROM organisations WHERE id = ?)`,
+        ).bind(userId, orgId, body.email, body.name, passwordHash, now, orgId),
+      ]);
+      if ((results[1]?.meta.changes ?? 0) === 0) {
+        throw conflict("Setup is already done: an admin exists. Sign in instead.");
+      }
+      await startSession(c, userId);
+      const user = { id: userId, orgId, email: body.email, name: body.name, role: "admin" as const };
+      return c.json({ user: publicUser(user) }, 201);
+    },
+  }),
+  route({
+    method: "post",
+    path: "/auth/login",
+    summary: "Sign in with email and password; sets the session cookie",
+    access: "public",
+    body: z.object({ email: Email, password: z.string().min(1).max(256) }),
+    async handler(c, { body }) {
+      const [user] = await db(c.env).select().from(users).where(eq(users.email, body.email));
+      decoyHash ??= hashPassword("decoy password for absent accounts");
+      const ok = await verifyPassword(body.password, user?.passwordHash ?? (await decoyHash));
+      if (!user || !ok || user.status !== "active") {
+        throw unauthorized("Wrong email or password.");
+      }
+      await startSession(c, user.id);
+      return c.json({ user: publicUser(user) });
+    },
+  }),
+  route({
+    method: "post",
+    path: "/auth/logout",
+    summary: "End the current session",
+    access: "signed-in",
+    async handler(c) {
+      const user = c.get("user");
+      if (user.via === "session") {
+        await db(c.env).delete(sessions).where(eq(sessions.id, user.credentialId));
+      }
+      deleteCookie(c, SESSION_COOKIE, { path: "/" });
+      return c.body(null, 204);
+    },
+  }),
+  route({
+    method: "get",
+    path: "/me",
+    summary: "The signed-in user and their permissions",
+    access: "signed-in",
+    handler: (c) => c.json({ user: publicUser(c.get("user")) }),
+  }),
+  route({
+    method: "post",
+    path: "/tokens",
+    summary: "Create a personal API token (shown once)",
+    access: "signed-in",
+    body: z.object({ name: Name, expiresAt: FutureTime.optional() }),
+    async handler(c, { body }) {
+      const user = c.get("user");
+      const token = randomToken(API_TOKEN_PREFIX);
+      const row = {
+        id: newId("tok"),
+        userId: user.id,
+        name: body.name,
+        tokenHash: await sha256Hex(token),
+        tokenPrefix: token.slice(0, 10),
+        createdAt: Date.now(),
+        expiresAt: body.expiresAt ?? null,
+      };
+      await db(c.env).insert(apiTokens).values(row);
+      return c.json({ token, ...publicToken(row) }, 201);
+    },
+  }),
+  route({
+    method: "get",
+    path: "/tokens",
+    summary: "List your personal API tokens (never the token itself)",
+    access: "signed-in",
+    async handler(c) {
+      const rows = await db(c.env)
+        .select()
+        .from(apiTokens)
+        .where(and(eq(apiTokens.userId, c.get("user").id), isNull(apiTokens.revokedAt)))
+        .orderBy(desc(apiTokens.createdAt));
+      return c.json({ data: rows.map(publicToken) });
+    },
+  }),
+  route({
+    method: "delete",
+    path: "/tokens/:id",
+    summary: "Revoke one of your personal API tokens",
+    access: "signed-in",
+    async handler(c) {
+      const result = await db(c.env)
+        .update(apiTokens)
+        .set({ revokedAt: Date.now() })
+        .where(
+          and(
+            eq(apiTokens.id, c.req.param("id") ?? ""),
+            eq(apiTokens.userId, c.get("user").id),
+            isNull(apiTokens.revokedAt),
+          ),
+        );
+      if (result.meta.changes === 0) throw notFound("No such API token.");
+      return c.body(null, 204);
+    },
+  }),
+];
+
+function publicToken(row: {
+  id: string;
+  name: string;
+  tokenPrefix: string;
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt?: number | null;
+}) {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.tokenPrefix,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    lastUsedAt: row.lastUsedAt ?? null,
+  };
+}

@@ -1,0 +1,110 @@
+// Who is calling /api: a session cookie (the dashboard) or a personal API token (automation).
+import { and, eq, gt, isNull, or } from "drizzle-orm";
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { apiTokens, sessions, users } from "../../../d1/schema";
+import { sha256Hex } from "../../../shared/crypto";
+import type { AppEnv } from "../../app-env";
+import { db } from "../../db";
+import { forbidden, unauthorized } from "../../errors";
+import type { Role } from "../permissions";
+
+export const SESSION_COOKIE = "gatehouse_session";
+export const API_TOKEN_PREFIX = "gha_";
+
+export interface SessionUser {
+  id: string;
+  orgId: string;
+  email: string;
+  name: string;
+  role: Role;
+  via: "session" | "token";
+  /** The session or API token id the caller used. */
+  credentialId: string;
+}
+
+const userColumns = {
+  id: users.id,
+  orgId: users.orgId,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+};
+
+async function fromSession(env: Env, token: string): Promise<SessionUser | null> {
+  const rows = await db(env)
+    .select({ ...userColumns, credentialId: sessions.id })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(
+      and(
+        eq(sessions.tokenHash, await sha256Hex(token)),
+        gt(sessions.expiresAt, Date.now()),
+        eq(users.status, "active"),
+      ),
+    );
+  const row = rows[0];
+  return row ? { ...row, via: "session" } : null;
+}
+
+async function fromApiToken(env: Env, token: string): Promise<SessionUser | null> {
+  const now = Date.now();
+  const rows = await db(env)
+    .select({ ...userColumns, credentialId: apiTokens.id })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(
+      and(
+        eq(apiTokens.tokenHash, await sha256Hex(token)),
+        isNull(apiTokens.revokedAt),
+        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now)),
+        eq(users.status, "active"),
+      ),
+    );
+  const row = rows[0];
+  if (!row) return null;
+  await db(env).update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.credentialId));
+  return { ...row, via: "token" };
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * A cookie-authenticated change must come from our own origin. Browsers always send Origin
+ * on cross-site POST/PATCH/DELETE, so a missing or foreign Origin is refused.
+ */
+function checkSameOrigin(c: Context<AppEnv>) {
+  if (SAFE_METHODS.has(c.req.method)) return;
+  const origin = c.req.header("origin");
+  const own = new URL(c.req.url).origin;
+  const configured = c.env.PUBLIC_ORIGIN?.replace(/\/+$/, "");
+  if (!origin || (origin !== own && origin !== configured)) {
+    throw forbidden("Cross-site request refused: this change must come from the dashboard.");
+  }
+}
+
+export async function identify(c: Context<AppEnv>): Promise<SessionUser | null> {
+  const auth = c.req.header("authorization");
+  if (auth) {
+    const match = /^Bearer\s+(\S+)$/i.exec(auth);
+    const token = match?.[1];
+    if (!token?.startsWith(API_TOKEN_PREFIX)) {
+      throw unauthorized("The admin API takes a personal API token (gha_…) as Bearer.");
+    }
+    const user = await fromApiToken(c.env, token);
+    if (!user) throw unauthorized("This API token is not valid, expired or revoked.");
+    return user;
+  }
+  const cookie = getCookie(c, SESSION_COOKIE);
+  if (!cookie) return null;
+  const user = await fromSession(c.env, cookie);
+  if (user) checkSameOrigin(c);
+  return user;
+}
+
+export const requireUser: MiddlewareHandler<AppEnv> = async function requireUser(c, next) {
+  const user = await identify(c);
+  if (!user) throw unauthorized("Sign in first, or send a personal API token as Bearer.");
+  c.set("user", user);
+  await next();
+};

@@ -1,0 +1,64 @@
+// Builds the one log row each proxied request leaves behind.
+import type { LlmRequestRow } from "../../d1/schema";
+import { costMicroUsd, findModelPrice } from "../../shared/pricing";
+import type { Usage } from "../../shared/usage";
+import type { Admission } from "./admission";
+
+export type Endpoint = LlmRequestRow["endpoint"];
+
+export interface RequestFacts {
+  requestId: string;
+  startedAt: number;
+  endpoint: Endpoint;
+  agentId: string | null;
+  /** The model the client asked for; the response's model wins when there is one. */
+  model: string | null;
+  streamed: boolean;
+}
+
+export interface ResultFacts {
+  status: number;
+  errorType?: string | undefined;
+  usage?: Usage | undefined;
+  model?: string | undefined;
+  ttfbMs?: number | undefined;
+  endedAt: number;
+  clientGone?: boolean;
+  upstreamRequestId?: string | null;
+}
+
+const AGENT_ID_MAX = 128;
+
+export function logRow(admission: Admission, req: RequestFacts, res: ResultFacts): LlmRequestRow {
+  const model = res.model ?? req.model;
+  const usage = res.usage;
+  const price = model ? findModelPrice(model) : undefined;
+  return {
+    id: req.requestId,
+    orgId: admission.orgId,
+    createdAt: req.startedAt,
+    proxyId: admission.proxy.id,
+    endpoint: req.endpoint,
+    userId: admission.userId,
+    virtualKeyId: admission.standardKey?.id ?? null,
+    passthroughKeyId: admission.passthroughKey?.id ?? null,
+    credential: admission.credential,
+    billingMode: admission.billingMode,
+    agentId: req.agentId?.slice(0, AGENT_ID_MAX) ?? null,
+    model,
+    streamed: req.streamed,
+    status: res.status,
+    errorType: res.errorType ?? null,
+    inputTokens: usage?.inputTokens ?? 0,
+    outputTokens: usage?.outputTokens ?? 0,
+    cacheWrite5mTokens: usage?.cacheWrite5mTokens ?? 0,
+    cacheWrite1hTokens: usage?.cacheWrite1hTokens ?? 0,
+    cacheReadTokens: usage?.cacheReadTokens ?? 0,
+    // Nothing metered costs nothing; metered tokens of an unknown model stay unpriced (NULL).
+    costMicroUsd: !usage ? 0 : price ? costMicroUsd(usage, price) : null,
+    ttfbMs: res.ttfbMs ?? null,
+    durationMs: Math.max(0, res.endedAt - req.startedAt),
+    clientGone: res.clientGone ?? false,
+    upstreamRequestId: res.upstreamRequestId ?? null,
+  };
+}

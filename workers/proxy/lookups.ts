@@ -1,0 +1,132 @@
+// Cached lookups for the proxy's hot path. In steady state a request finds its key records,
+// proxy and decrypted provider key here, so no D1 query runs before the upstream fetch.
+// Entries live a few seconds; revocation does not wait for them, because the user's gate
+// Durable Object is asked on every request. Admin writes in this isolate drop entries at once.
+import { and, eq } from "drizzle-orm";
+import { llmProxies, providerKeys, users, virtualKeys } from "../../d1/schema";
+import { decryptSecret } from "../../shared/crypto";
+import { TtlCache } from "../../shared/ttl-cache";
+import { config } from "../config";
+import { db } from "../db";
+import type { ProviderId } from "../providers/anthropic";
+
+const TTL_MS = 5_000;
+
+export interface KeyRecord {
+  id: string;
+  orgId: string;
+  kind: "standard" | "passthrough";
+  ownerUserId: string;
+  ownerOrgId: string;
+  ownerActive: boolean;
+  providerKeyId: string | null;
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface ProxyRecord {
+  id: string;
+  orgId: string;
+  provider: ProviderId;
+  providerKeyId: string | null;
+  allowedModels: readonly string[] | null;
+  allowAnonymous: boolean;
+}
+
+export interface ProviderKeyRecord {
+  id: string;
+  orgId: string;
+  provider: ProviderId;
+  secret: string;
+  baseUrl: string | null;
+}
+
+const keys = new TtlCache<KeyRecord | null>(TTL_MS);
+const proxies = new TtlCache<ProxyRecord | null>(TTL_MS);
+const defaultProxies = new TtlCache<string | null>(TTL_MS);
+const secrets = new TtlCache<ProviderKeyRecord | null>(TTL_MS);
+
+export function findKeyByHash(env: Env, tokenHash: string): Promise<KeyRecord | null> {
+  return keys.getOrLoad(tokenHash, async () => {
+    const rows = await db(env)
+      .select({
+        id: virtualKeys.id,
+        orgId: virtualKeys.orgId,
+        kind: virtualKeys.kind,
+        ownerUserId: virtualKeys.ownerUserId,
+        ownerOrgId: users.orgId,
+        ownerStatus: users.status,
+        providerKeyId: virtualKeys.providerKeyId,
+        expiresAt: virtualKeys.expiresAt,
+        revokedAt: virtualKeys.revokedAt,
+      })
+      .from(virtualKeys)
+      .innerJoin(users, eq(users.id, virtualKeys.ownerUserId))
+      .where(eq(virtualKeys.tokenHash, tokenHash))
+      .limit(1);
+    const row = rows[0];
+    if (!row) return null;
+    const { ownerStatus, ...rest } = row;
+    return { ...rest, ownerActive: ownerStatus === "active" };
+  });
+}
+
+export function findProxy(env: Env, proxyId: string): Promise<ProxyRecord | null> {
+  return proxies.getOrLoad(proxyId, async () => {
+    const rows = await db(env).select().from(llmProxies).where(eq(llmProxies.id, proxyId));
+    const row = rows[0];
+    return row ? toProxyRecord(row) : null;
+  });
+}
+
+export async function findDefaultProxy(env: Env, orgId: string): Promise<ProxyRecord | null> {
+  const id = await defaultProxies.getOrLoad(orgId, async () => {
+    const rows = await db(env)
+      .select({ id: llmProxies.id })
+      .from(llmProxies)
+      .where(and(eq(llmProxies.orgId, orgId), eq(llmProxies.isDefault, true)));
+    return rows[0]?.id ?? null;
+  });
+  return id ? findProxy(env, id) : null;
+}
+
+export function findProviderKey(env: Env, id: string): Promise<ProviderKeyRecord | null> {
+  return secrets.getOrLoad(id, async () => {
+    const rows = await db(env).select().from(providerKeys).where(eq(providerKeys.id, id));
+    const row = rows[0];
+    if (!row) return null;
+    const key = await config(env).encryptionKey;
+    const secret = await decryptSecret(key, row.secretCiphertext, providerKeyContext(row.id));
+    return {
+      id: row.id,
+      orgId: row.orgId,
+      provider: row.provider,
+      secret,
+      baseUrl: row.baseUrl,
+    };
+  });
+}
+
+/** Additional data bound into each ciphertext, so it only decrypts on its own row. */
+export const providerKeyContext = (id: string) => `provider_key:${id}`;
+export const virtualKeyContext = (id: string) => `virtual_key:${id}`;
+
+function toProxyRecord(row: typeof llmProxies.$inferSelect): ProxyRecord {
+  return {
+    id: row.id,
+    orgId: row.orgId,
+    provider: row.provider,
+    providerKeyId: row.providerKeyId,
+    allowedModels: row.allowedModels ?? null,
+    allowAnonymous: row.allowAnonymous,
+  };
+}
+
+/** Called by admin writes so this isolate sees them at once (others within TTL_MS). */
+export const invalidate = {
+  key: (tokenHash: string) => keys.delete(tokenHash),
+  allKeys: () => keys.clear(),
+  proxy: (id: string) => proxies.delete(id),
+  defaultProxy: (orgId: string) => defaultProxies.delete(orgId),
+  providerKey: (id: string) => secrets.delete(id),
+};

@@ -1,0 +1,198 @@
+// The response body the client reads: the upstream's bytes, passed on chunk by chunk as they
+// arrive (never re-serialised, never held back), while a side branch meters usage. Whatever
+// way the stream ends (completed, cut by the upstream, idle too long, or abandoned by the
+// client), `outcome` resolves exactly once with what was metered so far.
+import { SseParser } from "../../shared/sse";
+import { StreamUsageMeter, type Usage, usageFromMessageJson } from "../../shared/usage";
+
+export type StreamEnd = "complete" | "upstream_cut" | "idle_timeout" | "client_gone";
+
+export interface BodyOutcome {
+  end: StreamEnd;
+  usage: Usage;
+  model: string | undefined;
+  /** Error type from the body: an SSE `error` event or a JSON error response. */
+  errorType: string | undefined;
+  /** Milliseconds from `startedAt` to the first byte handed to the client. */
+  ttfbMs: number | undefined;
+  endedAt: number;
+}
+
+export interface MeteredBodyOptions {
+  /** "sse" for event streams, "json" for whole JSON bodies (messages or errors). */
+  format: "sse" | "json";
+  startedAt: number;
+  /** The longest silence allowed between two chunks before the stream counts as cut. */
+  idleTimeoutMs: number;
+  /** Aborts the upstream fetch. */
+  abortUpstream: () => void;
+}
+
+const JSON_METER_LIMIT = 1024 * 1024;
+const encoder = new TextEncoder();
+
+export function meteredBody(upstream: ReadableStream<Uint8Array>, options: MeteredBodyOptions) {
+  const reader = upstream.getReader();
+  const meter = options.format === "sse" ? new SseMeter() : new JsonMeter();
+  let ttfbMs: number | undefined;
+  let lastChunkAt = Date.now();
+  let finished = false;
+  let resolveOutcome: (o: BodyOutcome) => void = () => {};
+  const outcome = new Promise<BodyOutcome>((resolve) => {
+    resolveOutcome = resolve;
+  });
+
+  // One watchdog timer per idle period rather than one timer per chunk.
+  let idleEnded = false;
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  const arm = (delay: number) => {
+    watchdog = setTimeout(() => {
+      const quiet = Date.now() - lastChunkAt;
+      if (quiet < options.idleTimeoutMs) return arm(options.idleTimeoutMs - quiet);
+      idleEnded = true;
+      options.abortUpstream();
+      reader.cancel().catch(() => {});
+    }, delay);
+  };
+  arm(options.idleTimeoutMs);
+
+  const finish = (end: StreamEnd) => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(watchdog);
+    const metered = meter.result();
+    resolveOutcome({ end, ...metered, ttfbMs, endedAt: Date.now() });
+  };
+
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch {
+          chunk = { done: true, value: undefined };
+          if (!idleEnded) return endCut(controller, "upstream_cut");
+        }
+        if (idleEnded) return endCut(controller, "idle_timeout");
+        if (chunk.done) {
+          controller.close();
+          return finish(meter.sawEnd() ? "complete" : "upstream_cut");
+        }
+        lastChunkAt = Date.now();
+        ttfbMs ??= lastChunkAt - options.startedAt;
+        meter.push(chunk.value);
+        controller.enqueue(chunk.value);
+      },
+      cancel() {
+        options.abortUpstream();
+        reader.cancel().catch(() => {});
+        finish("client_gone");
+      },
+    },
+    { highWaterMark: 0 },
+  );
+
+  function endCut(controller: ReadableStreamDefaultController<Uint8Array>, end: StreamEnd) {
+    if (options.format === "sse") {
+      // The client learns why its stream stopped, in the event shape it already parses.
+      const message =
+        end === "idle_timeout"
+          ? "The gateway closed the stream: the provider sent nothing for too long."
+          : "The connection to the provider was cut mid-stream.";
+      const type = end === "idle_timeout" ? "timeout_error" : "api_error";
+      const event = { type: "error", error: { type, message } };
+      controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify(event)}\n\n`));
+      controller.close();
+    } else {
+      controller.error(new Error("upstream cut"));
+    }
+    finish(end);
+  }
+
+  return { body, outcome };
+}
+
+interface Meter {
+  push(chunk: Uint8Array): void;
+  /** Whether the body ended the way a complete response ends. */
+  sawEnd(): boolean;
+  result(): Pick<BodyOutcome, "usage" | "model" | "errorType">;
+}
+
+class SseMeter implements Meter {
+  readonly #parser = new SseParser();
+  readonly #meter = new StreamUsageMeter();
+
+  push(chunk: Uint8Array) {
+    for (const event of this.#parser.push(chunk)) this.#meter.observe(event);
+  }
+
+  sawEnd() {
+    for (const event of this.#parser.end()) this.#meter.observe(event);
+    return this.#meter.sawMessageStop || this.#meter.errorType !== undefined;
+  }
+
+  result() {
+    const m = this.#meter;
+    return { usage: { ...m.usage }, model: m.model, errorType: m.errorType };
+  }
+}
+
+class JsonMeter implements Meter {
+  readonly #chunks: Uint8Array[] = [];
+  #size = 0;
+
+  push(chunk: Uint8Array) {
+    // Past the limit the body still flows to the client; only metering stops keeping bytes.
+    if (this.#size + chunk.byteLength > JSON_METER_LIMIT) return;
+    this.#chunks.push(chunk.slice());
+    this.#size += chunk.byteLength;
+  }
+
+  sawEnd() {
+    return true;
+  }
+
+  result() {
+    const text = new TextDecoder().decode(concat(this.#chunks, this.#size));
+    const message = usageFromMessageJson(text);
+    if (message) return { usage: message.usage, model: message.model, errorType: undefined };
+    return { usage: emptyUsage(), model: undefined, errorType: errorTypeOf(text) };
+  }
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+function emptyUsage(): Usage {
+  return {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheWrite5mTokens: 0,
+    cacheWrite1hTokens: 0,
+    cacheReadTokens: 0,
+  };
+}
+
+function errorTypeOf(text: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === "object" && parsed !== null && "error" in parsed) {
+      const error = parsed.error;
+      if (typeof error === "object" && error !== null && "type" in error) {
+        return typeof error.type === "string" ? error.type : undefined;
+      }
+    }
+  } catch {
+    // Not JSON: nothing to learn from it.
+  }
+  return undefined;
+}

@@ -1,0 +1,171 @@
+// /v1/anthropic[/<proxy-id>]/v1/{messages, messages/count_tokens, models}
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { modelAllowed } from "../../shared/model-match";
+import type { AppEnv } from "../app-env";
+import { config } from "../config";
+import { GatewayError, forbidden } from "../errors";
+import { AGENT_HEADER, type Admission, admit } from "./admission";
+import { admitAtGates, principalOf, settleAtGate } from "./gate";
+import { type Endpoint, type RequestFacts, type ResultFacts, logRow } from "./log-row";
+import { meteredBody } from "./metered-body";
+import { pageOfAllowed, parseModelsQuery, readModelsPage } from "./models";
+import { parseBody, readBody } from "./request-body";
+import { callUpstream, clientHeaders, upstreamHeaders } from "./upstream";
+
+type Ctx = Context<AppEnv>;
+
+export const proxyRoutes = new Hono<AppEnv>();
+
+for (const prefix of ["", "/:proxyId"]) {
+  proxyRoutes.post(`${prefix}/v1/messages`, (c) => forwardJson(c, "messages"));
+  proxyRoutes.post(`${prefix}/v1/messages/count_tokens`, (c) => forwardJson(c, "count_tokens"));
+  proxyRoutes.get(`${prefix}/v1/models`, listModels);
+}
+
+function startFacts(c: Ctx, endpoint: Endpoint): RequestFacts {
+  return {
+    requestId: c.get("requestId"),
+    startedAt: Date.now(),
+    endpoint,
+    agentId: c.req.header(AGENT_HEADER) ?? null,
+    model: null,
+    streamed: false,
+  };
+}
+
+/** Leaves the request's log row with the user's gate, off the response path. */
+function record(c: Ctx, admission: Admission, facts: RequestFacts, result: Promise<ResultFacts>) {
+  const settled = result.then((r) =>
+    settleAtGate(c.env, principalOf(admission), logRow(admission, facts, r)),
+  );
+  c.executionCtx.waitUntil(
+    settled.catch((err: unknown) => {
+      console.error(`[${facts.requestId}] could not settle: ${String(err)}`);
+    }),
+  );
+}
+
+/** Runs `step`; a refusal after admission is still logged before it reaches the client. */
+async function logged<T>(
+  c: Ctx,
+  admission: Admission,
+  facts: RequestFacts,
+  step: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    const status = err instanceof GatewayError ? err.status : 500;
+    const errorType = err instanceof GatewayError ? err.type : "api_error";
+    record(c, admission, facts, Promise.resolve({ status, errorType, endedAt: Date.now() }));
+    throw err;
+  }
+}
+
+function upstreamUrl(c: Ctx, admission: Admission, path: string): string {
+  const base = admission.upstream.baseUrl.replace(/\/+$/, "");
+  return base + path + new URL(c.req.url).search;
+}
+
+async function forwardJson(c: Ctx, endpoint: "messages" | "count_tokens") {
+  const facts = startFacts(c, endpoint);
+  const cfg = config(c.env);
+  const admission = await admit(c.env, c.req.raw.headers, c.req.param("proxyId"));
+  const bytes = await logged(c, admission, facts, async () => {
+    const bytes = await readBody(c.req.raw, cfg.maxRequestBytes);
+    const body = parseBody(endpoint, bytes);
+    facts.model = body.model;
+    facts.streamed = body.stream === true;
+    if (!modelAllowed(body.model, admission.proxy.allowedModels)) {
+      throw forbidden(`The model '${body.model}' is not allowed on this LLM proxy.`);
+    }
+    await admitAtGates(c.env, admission, facts.requestId);
+    return bytes;
+  });
+
+  const path = endpoint === "messages" ? "/v1/messages" : "/v1/messages/count_tokens";
+  const call = await logged(c, admission, facts, () =>
+    callUpstream(
+      upstreamUrl(c, admission, path),
+      { method: "POST", headers: upstreamHeaders(c.req.raw.headers, admission), body: bytes },
+      cfg.upstreamTimeoutMs,
+    ),
+  );
+  const upstream = call.response;
+  const headers = clientHeaders(upstream.headers, facts.requestId);
+  const upstreamRequestId = upstream.headers.get("request-id");
+  if (!upstream.body) {
+    record(c, admission, facts, Promise.resolve({ status: upstream.status, endedAt: Date.now() }));
+    return new Response(null, { status: upstream.status, headers });
+  }
+  const isSse = upstream.headers.get("content-type")?.startsWith("text/event-stream") === true;
+  const { body, outcome } = meteredBody(upstream.body, {
+    format: isSse ? "sse" : "json",
+    startedAt: facts.startedAt,
+    idleTimeoutMs: cfg.upstreamTimeoutMs,
+    abortUpstream: call.abort,
+  });
+  const counted = endpoint === "messages";
+  record(
+    c,
+    admission,
+    facts,
+    outcome.then((o) => ({
+      status: upstream.status,
+      errorType: o.errorType ?? (o.end === "complete" || o.end === "client_gone" ? undefined : o.end),
+      usage: counted ? o.usage : undefined,
+      model: o.model,
+      ttfbMs: o.ttfbMs,
+      endedAt: o.endedAt,
+      clientGone: o.end === "client_gone",
+      upstreamRequestId,
+    })),
+  );
+  return new Response(body, { status: upstream.status, headers });
+}
+
+const MODEL_PAGES_MAX = 5;
+
+async function listModels(c: Ctx) {
+  const facts = startFacts(c, "models");
+  const cfg = config(c.env);
+  const admission = await admit(c.env, c.req.raw.headers, c.req.param("proxyId"));
+  const query = await logged(c, admission, facts, async () => {
+    const query = parseModelsQuery(new URL(c.req.url).searchParams);
+    await admitAtGates(c.env, admission, facts.requestId);
+    return query;
+  });
+  const base = admission.upstream.baseUrl.replace(/\/+$/, "");
+  const headers = upstreamHeaders(c.req.raw.headers, admission);
+  const models: { id: string }[] = [];
+  let afterId: string | undefined;
+  for (let page = 0; page < MODEL_PAGES_MAX; page++) {
+    const search = new URLSearchParams({ limit: "1000", ...(afterId ? { after_id: afterId } : {}) });
+    const call = await logged(c, admission, facts, () =>
+      callUpstream(`${base}/v1/models?${search}`, { method: "GET", headers }, cfg.upstreamTimeoutMs),
+    );
+    const upstream = call.response;
+    if (!upstream.ok) {
+      // The provider's own refusal (a bad direct credential, say) reaches the client unchanged.
+      record(c, admission, facts, Promise.resolve({ status: upstream.status, endedAt: Date.now() }));
+      return new Response(upstream.body, {
+        status: upstream.status,
+        headers: clientHeaders(upstream.headers, facts.requestId),
+      });
+    }
+    const body = readModelsPage(await upstream.json().catch(() => undefined));
+    if (!body) {
+      const err = new GatewayError(502, "The provider's model list was not understood.");
+      record(c, admission, facts, Promise.resolve({ status: 502, errorType: err.type, endedAt: Date.now() }));
+      throw err;
+    }
+    models.push(...body.data);
+    if (!body.has_more || !body.last_id) break;
+    afterId = body.last_id;
+  }
+  record(c, admission, facts, Promise.resolve({ status: 200, endedAt: Date.now() }));
+  return c.json(pageOfAllowed(models, admission.proxy.allowedModels, query), 200, {
+    "x-gatehouse-request-id": facts.requestId,
+  });
+}

@@ -1,0 +1,97 @@
+// Calls the provider. Request headers are forwarded except the ones that are the gateway's
+// business (its own credentials and labels, hop-by-hop and edge headers); the credential the
+// admission chose is put in. The response headers come back the same way.
+import { GatewayError } from "../errors";
+import type { Admission } from "./admission";
+
+const DROP_REQUEST = new Set([
+  "host",
+  "authorization",
+  "x-api-key",
+  "cookie",
+  "content-length",
+  "accept-encoding",
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "proxy-authorization",
+  "proxy-connection",
+  "x-real-ip",
+  "true-client-ip",
+  "origin",
+  "referer",
+]);
+const DROP_REQUEST_PREFIXES = ["x-archestra-", "cf-", "x-forwarded-", "sec-"];
+
+const DROP_RESPONSE = new Set([
+  "content-length",
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "set-cookie",
+  "alt-svc",
+]);
+const DROP_RESPONSE_PREFIXES = ["cf-"];
+
+function dropped(name: string, exact: Set<string>, prefixes: readonly string[]): boolean {
+  return exact.has(name) || prefixes.some((p) => name.startsWith(p));
+}
+
+export function upstreamHeaders(incoming: Headers, admission: Admission): Headers {
+  const out = new Headers();
+  for (const [name, value] of incoming) {
+    if (!dropped(name, DROP_REQUEST, DROP_REQUEST_PREFIXES)) out.set(name, value);
+  }
+  const { header, value } = admission.upstream;
+  out.set(header, value);
+  return out;
+}
+
+export function clientHeaders(upstream: Headers, requestId: string): Headers {
+  const out = new Headers();
+  for (const [name, value] of upstream) {
+    if (!dropped(name, DROP_RESPONSE, DROP_RESPONSE_PREFIXES)) out.set(name, value);
+  }
+  out.set("x-gatehouse-request-id", requestId);
+  return out;
+}
+
+export interface UpstreamCall {
+  response: Response;
+  /** Aborts the request (and so its body) if it is still running. */
+  abort: () => void;
+}
+
+/**
+ * Fetches from the provider, waiting at most `timeoutMs` for the response headers.
+ * Unreachable → 502 api_error; no headers in time → 504 timeout_error.
+ */
+export async function callUpstream(
+  url: string,
+  init: { method: string; headers: Headers; body?: ArrayBuffer },
+  timeoutMs: number,
+  clientSignal?: AbortSignal,
+): Promise<UpstreamCall> {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abort();
+  }, timeoutMs);
+  clientSignal?.addEventListener("abort", abort, { once: true });
+  try {
+    const response = await fetch(url, { ...init, signal: controller.signal });
+    return { response, abort };
+  } catch {
+    if (timedOut) {
+      throw new GatewayError(504, "The provider did not answer in time.");
+    }
+    throw new GatewayError(502, "The gateway could not reach the provider.");
+  } finally {
+    clearTimeout(timer);
+  }
+}
