@@ -11,7 +11,7 @@ import {
   proxyWithKey,
   resetFake,
 } from "./helpers";
-import { flushedLogs } from "./logs";
+import { loggedRow } from "./logs";
 
 let a: Admin;
 let proxyId: string;
@@ -96,8 +96,7 @@ describe("messages", () => {
       headers,
       body: ask("[fake:cache]", { stream: true }),
     }).then((r) => r.text());
-    const rows = await flushedLogs(a, `user:${a.userId}`, 4);
-    const cached = rows.find((r) => r.cacheReadTokens > 0);
+    const { row: cached, rows } = await loggedRow(a, `user:${a.userId}`, (r) => r.cacheReadTokens > 0);
     expect(cached).toMatchObject({
       userId: a.userId,
       userEmail: "ada@acme.test",
