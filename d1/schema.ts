@@ -100,9 +100,7 @@ export const llmProxies = sqliteTable(
   },
   (t) => [
     index("llm_proxies_org").on(t.orgId),
-    uniqueIndex("llm_proxies_one_default")
-      .on(t.orgId)
-      .where(sql`${t.isDefault} = 1`),
+    uniqueIndex("llm_proxies_one_default").on(t.orgId).where(sql`${t.isDefault} = 1`),
   ],
 );
 

@@ -15,5 +15,7 @@ app.use(async function requestId(c, next) {
 app.route("/v1/anthropic", proxyRoutes);
 app.route("/api", apiRoutes);
 app.get("/healthz", (c) => c.json({ ok: true }));
-app.notFound((c) => errorResponse(notFound(`No route for ${c.req.method} ${c.req.path}.`), c.get("requestId")));
+app.notFound((c) =>
+  errorResponse(notFound(`No route for ${c.req.method} ${c.req.path}.`), c.get("requestId")),
+);
 app.onError((err, c) => errorResponse(err, c.get("requestId") ?? newId("req")));

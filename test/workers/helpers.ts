@@ -1,5 +1,5 @@
 // Drives the Worker the way an admin and a client would: through its HTTP surface only.
-import { SELF, env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 
 export const ORIGIN = "http://gateway.test";
 export const SETUP_TOKEN = "test-setup-token";
@@ -15,7 +15,10 @@ export interface Admin {
   userId: string;
   orgId: string;
   api: (path: string, init?: { method?: string; body?: unknown }) => Promise<Response>;
-  json: <T = Record<string, unknown>>(path: string, init?: { method?: string; body?: unknown }) => Promise<T>;
+  json: <T = Record<string, unknown>>(
+    path: string,
+    init?: { method?: string; body?: unknown },
+  ) => Promise<T>;
 }
 
 export function apiClient(token: string) {
@@ -28,9 +31,10 @@ export function apiClient(token: string) {
       },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
-  const json = async <T,>(path: string, init?: { method?: string; body?: unknown }) => {
+  const json = async <T>(path: string, init?: { method?: string; body?: unknown }) => {
     const res = await api(path, init);
-    if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${path} → ${res.status} ${await res.text()}`);
+    if (!res.ok)
+      throw new Error(`${init?.method ?? "GET"} ${path} → ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   };
   return { api, json };
@@ -118,7 +122,13 @@ export async function profileFor(client: ReturnType<typeof apiClient>, proxyId: 
 }
 
 export function fakeRequests(): Promise<
-  { method: string; path: string; headers: Record<string, string>; body: string; aborted: boolean }[]
+  {
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    body: string;
+    aborted: boolean;
+  }[]
 > {
   return fetch(`${env.FAKE_ANTHROPIC_URL}/_fake/requests`).then((r) => r.json());
 }

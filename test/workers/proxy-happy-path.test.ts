@@ -3,9 +3,9 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type Admin,
-  FAKE_PROVIDER_KEY,
   admin,
   call,
+  FAKE_PROVIDER_KEY,
   fakeRequests,
   profileFor,
   proxyWithKey,
@@ -86,7 +86,11 @@ describe("messages", () => {
   });
 
   it("serves the default proxy without an id", async () => {
-    const res = await call("/v1/anthropic/v1/messages", { method: "POST", headers, body: ask("hi") });
+    const res = await call("/v1/anthropic/v1/messages", {
+      method: "POST",
+      headers,
+      body: ask("hi"),
+    });
     expect(res.status).toBe(200);
   });
 
@@ -96,7 +100,11 @@ describe("messages", () => {
       headers,
       body: ask("[fake:cache]", { stream: true }),
     }).then((r) => r.text());
-    const { row: cached, rows } = await loggedRow(a, `user:${a.userId}`, (r) => r.cacheReadTokens > 0);
+    const { row: cached, rows } = await loggedRow(
+      a,
+      `user:${a.userId}`,
+      (r) => r.cacheReadTokens > 0,
+    );
     expect(cached).toMatchObject({
       userId: a.userId,
       userEmail: "ada@acme.test",

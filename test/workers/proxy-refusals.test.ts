@@ -1,19 +1,19 @@
 // Every bad input and fault of the proxy, each answered in Anthropic's error shape.
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { mintKey } from "../../workers/api/virtual-keys/mint";
 import {
   type Admin,
-  FAKE_PROVIDER_KEY,
-  FAKE_SUBSCRIPTION_TOKEN,
   admin,
   call,
   createUser,
+  FAKE_PROVIDER_KEY,
+  FAKE_SUBSCRIPTION_TOKEN,
   fakeRequests,
   profileFor,
   proxyWithKey,
   resetFake,
 } from "./helpers";
-import { mintKey } from "../../workers/api/virtual-keys/mint";
 import { loggedRow } from "./logs";
 
 let a: Admin;
@@ -130,7 +130,9 @@ describe("credentials", () => {
     const expiring = await a.json<{ token: string; id: string }>("/virtual-keys", {
       body: { name: "short", kind: "passthrough", expiresAt: Date.now() + 400 },
     });
-    expect((await send({ "x-api-key": standardKey, "x-archestra-virtual-key": expiring.token })).status).toBe(200);
+    expect(
+      (await send({ "x-api-key": standardKey, "x-archestra-virtual-key": expiring.token })).status,
+    ).toBe(200);
     await new Promise((r) => setTimeout(r, 450)); // the key's own expiry, not a sync wait
     expectError(
       await send({ "x-api-key": standardKey, "x-archestra-virtual-key": expiring.token }),
@@ -161,7 +163,9 @@ describe("revocation", () => {
     expect((await send(headers)).status).toBe(200);
     const { data } = await member.json<{ data: { id: string; kind: string }[] }>("/virtual-keys");
     const passthrough = data.find((k) => k.kind === "passthrough");
-    expect((await member.api(`/virtual-keys/${passthrough?.id}`, { method: "DELETE" })).status).toBe(204);
+    expect(
+      (await member.api(`/virtual-keys/${passthrough?.id}`, { method: "DELETE" })).status,
+    ).toBe(204);
     expectError(await send(headers), 401, "authentication_error", /revoked/);
   });
 });
@@ -188,7 +192,10 @@ describe("request shape", () => {
   });
 
   it("403 for a model the proxy does not allow", async () => {
-    const narrow = await proxyWithKey(a, { name: "Haiku only", allowedModels: ["claude-haiku-4-5"] });
+    const narrow = await proxyWithKey(a, {
+      name: "Haiku only",
+      allowedModels: ["claude-haiku-4-5"],
+    });
     const r = await send(auth(), body("hi", { model: "claude-opus-4-5-20251101" }), narrow.proxyId);
     // Keys are Connection keys of the first proxy, but any org proxy accepts them.
     expectError(r, 403, "permission_error", /not allowed/);
@@ -216,9 +223,16 @@ describe("upstream faults", () => {
 
   it("502 api_error when the provider is unreachable", async () => {
     const pk = await a.json<{ id: string }>("/provider-keys", {
-      body: { name: "Nowhere", provider: "anthropic", secret: FAKE_PROVIDER_KEY, baseUrl: "http://127.0.0.1:9" },
+      body: {
+        name: "Nowhere",
+        provider: "anthropic",
+        secret: FAKE_PROVIDER_KEY,
+        baseUrl: "http://127.0.0.1:9",
+      },
     });
-    const dead = await a.json<{ id: string }>("/llm-proxies", { body: { name: "Dead", providerKeyId: pk.id } });
+    const dead = await a.json<{ id: string }>("/llm-proxies", {
+      body: { name: "Dead", providerKeyId: pk.id },
+    });
     const { profile } = await profileFor(a, dead.id);
     const r = await send(
       {
@@ -240,7 +254,9 @@ describe("upstream faults", () => {
 async function outsiderPassthroughKey(): Promise<string> {
   const now = Date.now();
   await env.DB.batch([
-    env.DB.prepare("INSERT INTO organisations (id, name, created_at) VALUES ('org_other', 'Other', ?)").bind(now),
+    env.DB.prepare(
+      "INSERT INTO organisations (id, name, created_at) VALUES ('org_other', 'Other', ?)",
+    ).bind(now),
     env.DB.prepare(
       "INSERT INTO users (id, org_id, email, name, role, status, created_at) VALUES ('usr_other', 'org_other', 'eve@other.test', 'Eve', 'member', 'active', ?)",
     ).bind(now),

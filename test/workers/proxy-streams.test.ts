@@ -1,6 +1,14 @@
 // Streams under time and faults: events are not held back, and every ending settles usage.
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { type Admin, admin, call, fakeRequests, profileFor, proxyWithKey, resetFake } from "./helpers";
+import {
+  type Admin,
+  admin,
+  call,
+  fakeRequests,
+  profileFor,
+  proxyWithKey,
+  resetFake,
+} from "./helpers";
 import { loggedRow } from "./logs";
 
 let a: Admin;
@@ -104,7 +112,11 @@ describe("error events from the provider", () => {
   it("forwards a mid-stream error event and records its type", async () => {
     const { text } = await readEvents(await stream("[fake:error-midstream]"));
     expect(text).toContain('"type":"overloaded_error"');
-    const { row } = await loggedRow(a, `user:${a.userId}`, (r) => r.errorType === "overloaded_error");
+    const { row } = await loggedRow(
+      a,
+      `user:${a.userId}`,
+      (r) => r.errorType === "overloaded_error",
+    );
     expect(row.status).toBe(200);
   });
 });

@@ -5,7 +5,14 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
-import { type LlmProxy, type User, type VirtualKey, llmProxies, users, virtualKeys } from "../../d1/schema";
+import {
+  type LlmProxy,
+  llmProxies,
+  type User,
+  users,
+  type VirtualKey,
+  virtualKeys,
+} from "../../d1/schema";
 import {
   claudeDesktopProfile,
   maskedProfile,
@@ -128,7 +135,11 @@ export const connectionSetupRoutes = [
     access: "llmProxy:read",
     body: Target,
     async handler(c, { body }) {
-      const { proxy, owner, standard, passthrough } = await connectionPair(c, body.proxyId, body.userId);
+      const { proxy, owner, standard, passthrough } = await connectionPair(
+        c,
+        body.proxyId,
+        body.userId,
+      );
       return c.json({
         proxyId: proxy.id,
         standardKey: publicKey(standard, owner),

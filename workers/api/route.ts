@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { AppEnv } from "../app-env";
 import { badRequest, forbidden, fromZodError } from "../errors";
 import { requireUser } from "./auth/session";
-import { type Permission, can } from "./permissions";
+import { can, type Permission } from "./permissions";
 
 export type Access = Permission | "public" | "signed-in";
 export type Method = "get" | "post" | "patch" | "delete";
@@ -120,7 +120,10 @@ export function openApiDocument(routes: readonly ApiRoute[], serverUrl: string) 
         : {}),
       responses: {
         "2XX": { description: "Success" },
-        default: { description: "Error", content: { "application/json": { schema: ERROR_SCHEMA } } },
+        default: {
+          description: "Error",
+          content: { "application/json": { schema: ERROR_SCHEMA } },
+        },
       },
     };
   }

@@ -3,7 +3,7 @@
 // way the stream ends (completed, cut by the upstream, idle too long, or abandoned by the
 // client), `outcome` resolves exactly once with what was metered so far.
 import { SseParser } from "../../shared/sse";
-import { StreamUsageMeter, type Usage, usageFromMessageJson } from "../../shared/usage";
+import { StreamUsageMeter, type Usage, usageFromMessageJson, ZERO_USAGE } from "../../shared/usage";
 
 export type StreamEnd = "complete" | "upstream_cut" | "idle_timeout" | "client_gone";
 
@@ -158,7 +158,7 @@ class JsonMeter implements Meter {
     const text = new TextDecoder().decode(concat(this.#chunks, this.#size));
     const message = usageFromMessageJson(text);
     if (message) return { usage: message.usage, model: message.model, errorType: undefined };
-    return { usage: emptyUsage(), model: undefined, errorType: errorTypeOf(text) };
+    return { usage: { ...ZERO_USAGE }, model: undefined, errorType: errorTypeOf(text) };
   }
 }
 
@@ -170,16 +170,6 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
     offset += c.byteLength;
   }
   return out;
-}
-
-function emptyUsage(): Usage {
-  return {
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheWrite5mTokens: 0,
-    cacheWrite1hTokens: 0,
-    cacheReadTokens: 0,
-  };
 }
 
 function errorTypeOf(text: string): string | undefined {

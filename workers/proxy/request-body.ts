@@ -1,7 +1,7 @@
 // Reads and checks the client's JSON body without changing it: the original bytes are what
 // goes upstream. Only the fields the gateway needs are validated; the rest is the provider's.
 import { z } from "zod";
-import { GatewayError, badRequest, fromZodError } from "../errors";
+import { badRequest, fromZodError, GatewayError } from "../errors";
 
 const MessagesRequest = z.looseObject({
   model: z.string().min(1),

@@ -1,13 +1,14 @@
 // /v1/anthropic[/<proxy-id>]/v1/{messages, messages/count_tokens, models}
-import { Hono } from "hono";
+
 import type { Context } from "hono";
+import { Hono } from "hono";
 import { modelAllowed } from "../../shared/model-match";
 import type { AppEnv } from "../app-env";
 import { config } from "../config";
-import { GatewayError, forbidden } from "../errors";
-import { AGENT_HEADER, type Admission, admit } from "./admission";
+import { forbidden, GatewayError } from "../errors";
+import { type Admission, AGENT_HEADER, admit } from "./admission";
 import { admitAtGates, principalOf, settleAtGate } from "./gate";
-import { type Endpoint, type RequestFacts, type ResultFacts, logRow } from "./log-row";
+import { type Endpoint, logRow, type RequestFacts, type ResultFacts } from "./log-row";
 import { meteredBody } from "./metered-body";
 import { pageOfAllowed, parseModelsQuery, readModelsPage } from "./models";
 import { parseBody, readBody } from "./request-body";
@@ -113,7 +114,8 @@ async function forwardJson(c: Ctx, endpoint: "messages" | "count_tokens") {
     facts,
     outcome.then((o) => ({
       status: upstream.status,
-      errorType: o.errorType ?? (o.end === "complete" || o.end === "client_gone" ? undefined : o.end),
+      errorType:
+        o.errorType ?? (o.end === "complete" || o.end === "client_gone" ? undefined : o.end),
       usage: counted ? o.usage : undefined,
       model: o.model,
       ttfbMs: o.ttfbMs,
@@ -141,14 +143,26 @@ async function listModels(c: Ctx) {
   const models: { id: string }[] = [];
   let afterId: string | undefined;
   for (let page = 0; page < MODEL_PAGES_MAX; page++) {
-    const search = new URLSearchParams({ limit: "1000", ...(afterId ? { after_id: afterId } : {}) });
+    const search = new URLSearchParams({
+      limit: "1000",
+      ...(afterId ? { after_id: afterId } : {}),
+    });
     const call = await logged(c, admission, facts, () =>
-      callUpstream(`${base}/v1/models?${search}`, { method: "GET", headers }, cfg.upstreamTimeoutMs),
+      callUpstream(
+        `${base}/v1/models?${search}`,
+        { method: "GET", headers },
+        cfg.upstreamTimeoutMs,
+      ),
     );
     const upstream = call.response;
     if (!upstream.ok) {
       // The provider's own refusal (a bad direct credential, say) reaches the client unchanged.
-      record(c, admission, facts, Promise.resolve({ status: upstream.status, endedAt: Date.now() }));
+      record(
+        c,
+        admission,
+        facts,
+        Promise.resolve({ status: upstream.status, endedAt: Date.now() }),
+      );
       return new Response(upstream.body, {
         status: upstream.status,
         headers: clientHeaders(upstream.headers, facts.requestId),
@@ -157,7 +171,12 @@ async function listModels(c: Ctx) {
     const body = readModelsPage(await upstream.json().catch(() => undefined));
     if (!body) {
       const err = new GatewayError(502, "The provider's model list was not understood.");
-      record(c, admission, facts, Promise.resolve({ status: 502, errorType: err.type, endedAt: Date.now() }));
+      record(
+        c,
+        admission,
+        facts,
+        Promise.resolve({ status: 502, errorType: err.type, endedAt: Date.now() }),
+      );
       throw err;
     }
     models.push(...body.data);

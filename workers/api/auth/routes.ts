@@ -4,7 +4,13 @@ import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { apiTokens, sessions, users } from "../../../d1/schema";
-import { constantTimeEqual, hashPassword, randomToken, sha256Hex, verifyPassword } from "../../../shared/crypto";
+import {
+  constantTimeEqual,
+  hashPassword,
+  randomToken,
+  sha256Hex,
+  verifyPassword,
+} from "../../../shared/crypto";
 import { newId } from "../../../shared/ids";
 import type { AppEnv } from "../../app-env";
 import { config } from "../../config";
@@ -97,7 +103,13 @@ export const authRoutes = [
         throw conflict("Setup is already done: an admin exists. Sign in instead.");
       }
       await startSession(c, userId);
-      const user = { id: userId, orgId, email: body.email, name: body.name, role: "admin" as const };
+      const user = {
+        id: userId,
+        orgId,
+        email: body.email,
+        name: body.name,
+        role: "admin" as const,
+      };
       return c.json({ user: publicUser(user) }, 201);
     },
   }),

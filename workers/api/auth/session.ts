@@ -63,7 +63,10 @@ async function fromApiToken(env: Env, token: string): Promise<SessionUser | null
     );
   const row = rows[0];
   if (!row) return null;
-  await db(env).update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.credentialId));
+  await db(env)
+    .update(apiTokens)
+    .set({ lastUsedAt: now })
+    .where(eq(apiTokens.id, row.credentialId));
   return { ...row, via: "token" };
 }
 

@@ -68,7 +68,8 @@ export function revealToken(env: Env, row: VirtualKey): Promise<string> {
  */
 export async function revokeKeys(env: Env, rows: readonly VirtualKey[]) {
   const byOwner = new Map<string, VirtualKey[]>();
-  for (const row of rows) byOwner.set(row.ownerUserId, [...(byOwner.get(row.ownerUserId) ?? []), row]);
+  for (const row of rows)
+    byOwner.set(row.ownerUserId, [...(byOwner.get(row.ownerUserId) ?? []), row]);
   await Promise.all(
     [...byOwner].map(([owner, keys]) =>
       gateFor(env, `user:${owner}`).revoke(keys.map((k) => k.id)),
@@ -99,6 +100,10 @@ export function publicKey(r: VirtualKey, owner?: { email: string; name: string }
     expiresAt: r.expiresAt,
     revokedAt: r.revokedAt,
     lastUsedAt: r.lastUsedAt,
-    status: r.revokedAt ? "revoked" : r.expiresAt !== null && r.expiresAt <= now ? "expired" : "active",
+    status: r.revokedAt
+      ? "revoked"
+      : r.expiresAt !== null && r.expiresAt <= now
+        ? "expired"
+        : "active",
   };
 }

@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// `npm start`: the gateway on loopback with local state (Miniflare's D1 and Durable Objects
+// under .wrangler/state), migrations applied, no Cloudflare account or network needed.
+//
+// Environment: PORT (default 8787), GATEHOUSE_STATE_DIR (default .wrangler/state).
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const port = process.env.PORT ?? "8787";
+const stateDir = process.env.GATEHOUSE_STATE_DIR ?? join(root, ".wrangler", "state");
+const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
+const env = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  // Wrangler asks nothing of a non-interactive run.
+  CI: process.env.CI ?? "true",
+};
+
+ensureDevVars();
+applyMigrations();
+serve();
+
+/** Creates .dev.vars from the example, with a fresh encryption key, if it is missing. */
+function ensureDevVars() {
+  const devVars = join(root, ".dev.vars");
+  if (existsSync(devVars)) return;
+  copyFileSync(join(root, ".dev.vars.example"), devVars);
+  const text = readFileSync(devVars, "utf8")
+    .replace(/^ENCRYPTION_KEY=.*$/m, `ENCRYPTION_KEY=${randomBytes(32).toString("base64")}`)
+    .replace(/^SETUP_TOKEN=.*$/m, `SETUP_TOKEN=${randomBytes(24).toString("base64url")}`);
+  writeFileSync(devVars, text, { mode: 0o600 });
+  console.log(
+    "Created .dev.vars with a new local ENCRYPTION_KEY (keep it: it unlocks local secrets).",
+  );
+}
+
+function applyMigrations() {
+  const result = spawnSync(
+    process.execPath,
+    [wrangler, "d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir],
+    { cwd: root, env, encoding: "utf8" },
+  );
+  if (result.status !== 0) {
+    console.error(result.stdout, result.stderr);
+    console.error("Could not apply the D1 migrations to the local database.");
+    process.exit(1);
+  }
+}
+
+function serve() {
+  const args = [
+    wrangler,
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    port,
+    "--persist-to",
+    stateDir,
+    "--var",
+    "ENVIRONMENT:development",
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    process.env.WRANGLER_LOG_LEVEL ?? "warn",
+  ];
+  // Its own process group, so stopping it also stops the workerd children it starts.
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: "inherit", detached: true });
+  const stop = (signal) => {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => stop(signal));
+  process.on("exit", () => stop("SIGTERM"));
+  child.on("exit", (code) => process.exit(code ?? 0));
+  waitUntilUp().then(printWelcome, (err) => console.error(String(err)));
+}
+
+async function waitUntilUp() {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`The gateway did not answer on port ${port} within 60 s.`);
+}
+
+async function printWelcome() {
+  const base = `http://127.0.0.1:${port}`;
+  const setup = await fetch(`${base}/api/setup`).then((r) => r.json());
+  console.log(`
+Gatehouse is running (local state in ${stateDir}).
+  Gateway:      ${base}
+  LLM proxy:    ${base}/v1/anthropic/<proxy-id>  (or ${base}/v1/anthropic for the default)
+  Admin API:    ${base}/api   (OpenAPI: ${base}/api/openapi.json)
+`);
+  if (setup.needed) {
+    console.log(`No admin yet. Create the first one:
+  curl -s ${base}/api/setup -H 'content-type: application/json' \\
+    -d '{"organisationName":"Acme","name":"Ada","email":"ada@example.com","password":"choose a long password"}'
+`);
+  }
+  console.log("Stop with Ctrl+C.");
+}

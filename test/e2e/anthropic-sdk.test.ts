@@ -1,0 +1,164 @@
+// The official Anthropic SDK against a running gateway (`npm start`), configured only from the
+// Claude Desktop profile the Connect flow hands out, with a fake Anthropic on loopback.
+import Anthropic from "@anthropic-ai/sdk";
+import { beforeAll, describe, expect, inject, it, vi } from "vitest";
+
+const gateway = inject("gatewayUrl");
+const fakeUrl = inject("e2eFakeAnthropicUrl");
+const PROVIDER_KEY = "sk-ant-api03-fake-provider-key-0123456789";
+
+interface LogRow {
+  endpoint: string;
+  userId: string;
+  userEmail: string;
+  model: string | null;
+  streamed: boolean;
+  status: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  cacheReadTokens: number;
+  costMicroUsd: number | null;
+  agentId: string | null;
+}
+
+let api: (path: string, body?: unknown, method?: string) => Promise<Response>;
+let userId: string;
+let profile: {
+  inference: {
+    baseUrl: string;
+    customHeaders: Record<string, string>;
+    credential: { apiKey: string };
+  };
+};
+let client: Anthropic;
+
+beforeAll(async () => {
+  const setup = await fetch(`${gateway}/api/setup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      organisationName: "E2E",
+      name: "Erin",
+      email: "erin@e2e.test",
+      password: "a long enough password",
+    }),
+  });
+  expect(setup.status).toBe(201);
+  userId = ((await setup.json()) as { user: { id: string } }).user.id;
+  const cookie = setup.headers.get("set-cookie")?.split(";")[0] ?? "";
+  // The dashboard's way: session cookie plus same-origin Origin header.
+  api = (path, body, method) =>
+    fetch(`${gateway}/api${path}`, {
+      method: method ?? (body === undefined ? "GET" : "POST"),
+      headers: { cookie, origin: gateway, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const pk = (await (
+    await api("/provider-keys", {
+      name: "Fake",
+      provider: "anthropic",
+      secret: PROVIDER_KEY,
+      baseUrl: fakeUrl,
+    })
+  ).json()) as { id: string };
+  const proxy = (await (
+    await api("/llm-proxies", { name: "Main", providerKeyId: pk.id })
+  ).json()) as {
+    id: string;
+  };
+  const download = await api("/connection-setups/claude-desktop", { proxyId: proxy.id });
+  expect(download.status).toBe(200);
+  ({ profile } = (await download.json()) as { profile: typeof profile });
+  client = new Anthropic({
+    baseURL: profile.inference.baseUrl,
+    apiKey: profile.inference.credential.apiKey,
+    defaultHeaders: profile.inference.customHeaders,
+    maxRetries: 0,
+  });
+});
+
+async function logsUntil(count: number): Promise<LogRow[]> {
+  return vi.waitFor(
+    async () => {
+      const { data } = (await (await api("/logs/llm")).json()) as { data: LogRow[] };
+      if (data.length < count) throw new Error(`${data.length} of ${count} rows so far`);
+      return data;
+    },
+    { timeout: 15_000, interval: 250 },
+  );
+}
+
+describe("Anthropic SDK through the gateway", () => {
+  it("lists models, completes one token streamed and not, counts tokens, and logs each", async () => {
+    const models = await client.models.list();
+    expect(models.data.map((m) => m.id)).toContain("claude-sonnet-4-5-20250929");
+
+    const message = await client.messages.create({
+      model: "claude-sonnet-4-5-20250929",
+      max_tokens: 1,
+      messages: [{ role: "user", content: "Say hi [fake:cache]" }],
+    });
+    expect(message.usage.cache_read_input_tokens).toBe(200);
+
+    const stream = client.messages.stream({
+      model: "claude-haiku-4-5-20251001",
+      max_tokens: 1,
+      messages: [{ role: "user", content: "Say hi" }],
+    });
+    const final = await stream.finalMessage();
+    expect(final.content[0]).toMatchObject({ type: "text" });
+
+    const counted = await client.messages.countTokens({
+      model: "claude-haiku-4-5-20251001",
+      messages: [{ role: "user", content: "How many tokens?" }],
+    });
+    expect(counted.input_tokens).toBeGreaterThan(0);
+
+    const rows = await logsUntil(4);
+    for (const row of rows) {
+      expect(row).toMatchObject({ userId, userEmail: "erin@e2e.test", status: 200 });
+      expect(row.agentId).toBe("anthropic_claude_desktop");
+    }
+    const byEndpoint = (e: string, streamed?: boolean) =>
+      rows.find((r) => r.endpoint === e && (streamed === undefined || r.streamed === streamed));
+    expect(byEndpoint("models")).toBeDefined();
+    expect(byEndpoint("count_tokens")).toMatchObject({ model: "claude-haiku-4-5-20251001" });
+    const cached = byEndpoint("messages", false);
+    expect(cached).toMatchObject({
+      model: "claude-sonnet-4-5-20250929",
+      inputTokens: 12,
+      outputTokens: 1, // max_tokens: 1
+      cacheWrite5mTokens: 60,
+      cacheWrite1hTokens: 40,
+      cacheReadTokens: 200,
+    });
+    // Sonnet 4.5 list prices in micro-dollars per million tokens, rounded up once.
+    expect(cached?.costMicroUsd).toBe(
+      Math.ceil((12 * 3e6 + 1 * 15e6 + 60 * 3.75e6 + 40 * 6e6 + 200 * 0.3e6) / 1e6),
+    );
+    const streamed = byEndpoint("messages", true);
+    expect(streamed).toMatchObject({ model: "claude-haiku-4-5-20251001", inputTokens: 12 });
+    // Haiku 4.5: $1 in, $5 out per MTok.
+    expect(streamed?.costMicroUsd).toBe(
+      Math.ceil((12 * 1e6 + (streamed?.outputTokens ?? 0) * 5e6) / 1e6),
+    );
+  });
+
+  it("stops a revoked key on the very next request", async () => {
+    const { data } = (await (await api("/virtual-keys")).json()) as {
+      data: { id: string; kind: string; name: string }[];
+    };
+    const standard = data.find((k) => k.kind === "standard");
+    expect(standard?.name).toBe("Connection setup — erin@e2e.test");
+    expect((await api(`/virtual-keys/${standard?.id}`, undefined, "DELETE")).status).toBe(204);
+    await expect(
+      client.messages.create({
+        model: "claude-haiku-4-5-20251001",
+        max_tokens: 1,
+        messages: [{ role: "user", content: "again" }],
+      }),
+    ).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
+  });
+});
