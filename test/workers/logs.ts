@@ -4,7 +4,7 @@ import { vi } from "vitest";
 import type { LlmRequestRow } from "../../d1/schema";
 import type { apiClient } from "./helpers";
 
-export type LogRow = LlmRequestRow & { userEmail: string | null };
+export type LogRow = LlmRequestRow & { userEmail: string | null; unpriced: boolean };
 
 /**
  * Runs the gate's flush until a logged row satisfies `match` (settling happens after the

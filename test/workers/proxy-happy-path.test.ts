@@ -137,3 +137,20 @@ describe("messages", () => {
     expect(JSON.stringify(rows)).not.toContain(passthroughKey);
   });
 });
+
+describe("unknown models", () => {
+  it("are logged with their tokens and flagged unpriced, never free", async () => {
+    await call(`/v1/anthropic/${proxyId}/v1/messages`, {
+      method: "POST",
+      headers,
+      body: ask("hi", { model: "claude-imaginary-9" }),
+    }).then((r) => r.text());
+    const { row } = await loggedRow(a, `user:${a.userId}`, (r) => r.model === "claude-imaginary-9");
+    expect(row).toMatchObject({
+      inputTokens: 12,
+      outputTokens: 1,
+      costMicroUsd: null,
+      unpriced: true,
+    });
+  });
+});

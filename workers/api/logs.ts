@@ -73,7 +73,12 @@ export const logRoutes = [
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       return c.json({
-        data: page.map((r) => ({ ...r.row, userEmail: r.userEmail })),
+        // A NULL cost means the model had no price: flagged, never counted as free.
+        data: page.map((r) => ({
+          ...r.row,
+          userEmail: r.userEmail,
+          unpriced: r.row.costMicroUsd === null,
+        })),
         nextCursor:
           rows.length > query.limit && last ? encodeCursor(last.row.createdAt, last.row.id) : null,
       });

@@ -29,6 +29,17 @@ export interface ResultFacts {
 
 const AGENT_ID_MAX = 128;
 
+function hasTokens(u: Usage): boolean {
+  return (
+    u.inputTokens +
+      u.outputTokens +
+      u.cacheWrite5mTokens +
+      u.cacheWrite1hTokens +
+      u.cacheReadTokens >
+    0
+  );
+}
+
 export function logRow(admission: Admission, req: RequestFacts, res: ResultFacts): LlmRequestRow {
   const model = res.model ?? req.model;
   const usage = res.usage;
@@ -55,7 +66,7 @@ export function logRow(admission: Admission, req: RequestFacts, res: ResultFacts
     cacheWrite1hTokens: usage?.cacheWrite1hTokens ?? 0,
     cacheReadTokens: usage?.cacheReadTokens ?? 0,
     // Nothing metered costs nothing; metered tokens of an unknown model stay unpriced (NULL).
-    costMicroUsd: !usage ? 0 : price ? costMicroUsd(usage, price) : null,
+    costMicroUsd: !usage || !hasTokens(usage) ? 0 : price ? costMicroUsd(usage, price) : null,
     ttfbMs: res.ttfbMs ?? null,
     durationMs: Math.max(0, res.endedAt - req.startedAt),
     clientGone: res.clientGone ?? false,
