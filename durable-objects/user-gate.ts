@@ -25,6 +25,8 @@ const REVOKED_PREFIX = "revoked:";
 
 export class UserGate extends DurableObject<Env> {
   #revoked = new Set<string>();
+  /** A flush alarm is known to be set; saves a storage read per settled request. */
+  #flushScheduled = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -52,12 +54,16 @@ export class UserGate extends DurableObject<Env> {
   /** Takes a finished request's log row. Durable before it returns; written to D1 later. */
   async settle(row: LlmRequestRow): Promise<void> {
     await this.ctx.storage.put(LOG_PREFIX + row.id, row);
+    if (this.#flushScheduled) return;
     if ((await this.ctx.storage.getAlarm()) === null) {
       await this.ctx.storage.setAlarm(Date.now() + FLUSH_DELAY_MS);
     }
+    this.#flushScheduled = true;
   }
 
   override async alarm(): Promise<void> {
+    // Rows settled from here on need an alarm of their own (unless this one reschedules).
+    this.#flushScheduled = false;
     const pending = await this.ctx.storage.list<LlmRequestRow>({
       prefix: LOG_PREFIX,
       limit: FLUSH_BATCH,
@@ -65,7 +71,10 @@ export class UserGate extends DurableObject<Env> {
     if (pending.size === 0) return;
     await writeLogRows(this.env.DB, [...pending.values()]);
     await this.ctx.storage.delete([...pending.keys()]);
-    if (pending.size === FLUSH_BATCH) await this.ctx.storage.setAlarm(Date.now());
+    if (pending.size === FLUSH_BATCH) {
+      await this.ctx.storage.setAlarm(Date.now());
+      this.#flushScheduled = true;
+    }
   }
 }
 
