@@ -20,6 +20,7 @@ export type AdmitDecision =
 /** How long a first buffered row waits for company before the batch goes to D1. */
 export const FLUSH_DELAY_MS = 1000;
 const FLUSH_BATCH = 50;
+const FLUSH_BATCHES_PER_ALARM = 20;
 const LOG_PREFIX = "log:";
 const REVOKED_PREFIX = "revoked:";
 
@@ -64,17 +65,20 @@ export class UserGate extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     // Rows settled from here on need an alarm of their own (unless this one reschedules).
     this.#flushScheduled = false;
-    const pending = await this.ctx.storage.list<LlmRequestRow>({
-      prefix: LOG_PREFIX,
-      limit: FLUSH_BATCH,
-    });
-    if (pending.size === 0) return;
-    await writeLogRows(this.env.DB, [...pending.values()]);
-    await this.ctx.storage.delete([...pending.keys()]);
-    if (pending.size === FLUSH_BATCH) {
-      await this.ctx.storage.setAlarm(Date.now());
-      this.#flushScheduled = true;
+    for (let batch = 0; batch < FLUSH_BATCHES_PER_ALARM; batch++) {
+      const pending = await this.ctx.storage.list<LlmRequestRow>({
+        prefix: LOG_PREFIX,
+        limit: FLUSH_BATCH,
+      });
+      if (pending.size === 0) return;
+      // A failed D1 write throws: the rows stay, and the runtime retries the alarm.
+      await writeLogRows(this.env.DB, [...pending.values()]);
+      await this.ctx.storage.delete([...pending.keys()]);
+      if (pending.size < FLUSH_BATCH) return;
     }
+    // A large backlog is drained over several alarms so one run stays short.
+    await this.ctx.storage.setAlarm(Date.now());
+    this.#flushScheduled = true;
   }
 }
 
