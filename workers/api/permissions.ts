@@ -4,6 +4,7 @@
 export const PERMISSIONS = [
   "providerKey:read",
   "providerKey:create",
+  "providerKey:update",
   "providerKey:delete",
   "llmProxy:read",
   "llmProxy:create",

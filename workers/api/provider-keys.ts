@@ -28,6 +28,8 @@ const BaseUrl = z
   .max(2048)
   .transform((u) => u.replace(/\/+$/, ""));
 
+const Secret = z.string().trim().min(8).max(512);
+
 export const providerKeyRoutes = [
   route({
     method: "get",
@@ -51,7 +53,7 @@ export const providerKeyRoutes = [
     body: z.object({
       name: Name,
       provider: z.literal("anthropic"),
-      secret: z.string().trim().min(8).max(512),
+      secret: Secret,
       baseUrl: BaseUrl.optional(),
     }),
     async handler(c, { body }) {
@@ -71,6 +73,41 @@ export const providerKeyRoutes = [
       };
       await db(c.env).insert(providerKeys).values(row);
       return c.json(publicProviderKey(row), 201);
+    },
+  }),
+  route({
+    method: "patch",
+    path: "/provider-keys/:id",
+    summary: "Rename a provider key, change its base URL, or rotate its secret in place",
+    access: "providerKey:update",
+    body: z
+      .object({
+        name: Name,
+        secret: Secret,
+        baseUrl: BaseUrl.nullable(),
+      })
+      .partial(),
+    async handler(c, { body }) {
+      const id = c.req.param("id") ?? "";
+      const orgId = c.get("user").orgId;
+      const [current] = await db(c.env)
+        .select()
+        .from(providerKeys)
+        .where(and(eq(providerKeys.id, id), eq(providerKeys.orgId, orgId)));
+      if (!current) throw notFound("No such provider key.");
+      const key = await config(c.env).encryptionKey;
+      const row: Row = {
+        ...current,
+        ...(body.name !== undefined && { name: body.name }),
+        ...(body.baseUrl !== undefined && { baseUrl: body.baseUrl }),
+        ...(body.secret !== undefined && {
+          secretCiphertext: await encryptSecret(key, body.secret, providerKeyContext(id)),
+          secretLast4: body.secret.slice(-4),
+        }),
+      };
+      await db(c.env).update(providerKeys).set(row).where(eq(providerKeys.id, id));
+      invalidate.providerKey(id);
+      return c.json(publicProviderKey(row));
     },
   }),
   route({

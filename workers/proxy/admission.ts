@@ -108,7 +108,12 @@ export async function admit(env: Env, headers: Headers, proxyId: string | undefi
     passthroughKey,
   };
   if (standardKey) {
-    const providerKeyId = standardKey.providerKeyId ?? proxy.providerKeyId;
+    // A Connection key stands for "this proxy's provider key", so it follows the proxy when an
+    // admin points it at another key; any other standard key uses the key it was bound to.
+    const providerKeyId =
+      standardKey.connectionProxyId === proxy.id
+        ? proxy.providerKeyId
+        : (standardKey.providerKeyId ?? proxy.providerKeyId);
     const providerKey = providerKeyId ? await findProviderKey(env, providerKeyId) : null;
     if (!providerKey || providerKey.orgId !== proxy.orgId || providerKey.provider !== spec.id) {
       throw forbidden("This virtual key has no usable provider key for this LLM proxy.");

@@ -20,6 +20,8 @@ export interface KeyRecord {
   ownerOrgId: string;
   ownerActive: boolean;
   providerKeyId: string | null;
+  /** The proxy a Connection key was made for; such keys follow that proxy's provider key. */
+  connectionProxyId: string | null;
   expiresAt: number | null;
   revokedAt: number | null;
 }
@@ -57,6 +59,7 @@ export function findKeyByHash(env: Env, tokenHash: string): Promise<KeyRecord | 
         ownerOrgId: users.orgId,
         ownerStatus: users.status,
         providerKeyId: virtualKeys.providerKeyId,
+        connectionProxyId: virtualKeys.connectionProxyId,
         expiresAt: virtualKeys.expiresAt,
         revokedAt: virtualKeys.revokedAt,
       })
