@@ -73,7 +73,6 @@ export async function callUpstream(
   url: string,
   init: { method: string; headers: Headers; body?: ArrayBuffer },
   timeoutMs: number,
-  clientSignal?: AbortSignal,
 ): Promise<UpstreamCall> {
   const controller = new AbortController();
   const abort = () => controller.abort();
@@ -82,7 +81,6 @@ export async function callUpstream(
     timedOut = true;
     abort();
   }, timeoutMs);
-  clientSignal?.addEventListener("abort", abort, { once: true });
   try {
     const response = await fetch(url, { ...init, signal: controller.signal });
     return { response, abort };
