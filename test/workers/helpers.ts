@@ -136,3 +136,17 @@ export function fakeRequests(): Promise<
 export async function resetFake() {
   await fetch(`${env.FAKE_ANTHROPIC_URL}/_fake/requests`, { method: "DELETE" });
 }
+
+/** What Claude Desktop sends after importing the caller's profile for this proxy. */
+export async function profileHeaders(client: ReturnType<typeof apiClient>, proxyId: string) {
+  const { profile } = await profileFor(client, proxyId);
+  const standardKey = profile.inference.credential.apiKey;
+  const passthroughKey = profile.inference.customHeaders["X-Archestra-Virtual-Key"] ?? "";
+  const headers: Record<string, string> = {
+    "anthropic-version": "2023-06-01",
+    "content-type": "application/json",
+    "x-api-key": standardKey,
+    ...profile.inference.customHeaders,
+  };
+  return { headers, standardKey, passthroughKey };
+}

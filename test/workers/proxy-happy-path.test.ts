@@ -7,7 +7,7 @@ import {
   call,
   FAKE_PROVIDER_KEY,
   fakeRequests,
-  profileFor,
+  profileHeaders,
   proxyWithKey,
   resetFake,
 } from "./helpers";
@@ -22,15 +22,7 @@ let passthroughKey: string;
 beforeAll(async () => {
   a = await admin();
   ({ proxyId } = await proxyWithKey(a));
-  const { profile } = await profileFor(a, proxyId);
-  standardKey = profile.inference.credential.apiKey;
-  passthroughKey = profile.inference.customHeaders["X-Archestra-Virtual-Key"] ?? "";
-  headers = {
-    "x-api-key": standardKey,
-    "anthropic-version": "2023-06-01",
-    "content-type": "application/json",
-    ...profile.inference.customHeaders,
-  };
+  ({ headers, standardKey, passthroughKey } = await profileHeaders(a, proxyId));
 });
 
 const ask = (text: string, extra: Record<string, unknown> = {}) =>

@@ -8,7 +8,7 @@ import {
   FAKE_PROVIDER_KEY,
   FAKE_SUBSCRIPTION_TOKEN,
   fakeRequests,
-  profileFor,
+  profileHeaders,
   proxyWithKey,
   resetFake,
 } from "./helpers";
@@ -21,13 +21,7 @@ let headers: Record<string, string>;
 beforeAll(async () => {
   a = await admin();
   ({ proxyId, providerKeyId } = await proxyWithKey(a));
-  const { profile } = await profileFor(a, proxyId);
-  headers = {
-    "anthropic-version": "2023-06-01",
-    "content-type": "application/json",
-    "x-api-key": profile.inference.credential.apiKey,
-    ...profile.inference.customHeaders,
-  };
+  ({ headers } = await profileHeaders(a, proxyId));
 });
 
 async function keySeenUpstream(): Promise<string | undefined> {

@@ -11,6 +11,7 @@ import {
   FAKE_SUBSCRIPTION_TOKEN,
   fakeRequests,
   profileFor,
+  profileHeaders,
   proxyWithKey,
   resetFake,
 } from "./helpers";
@@ -33,9 +34,7 @@ const body = (text = "hi", extra: Record<string, unknown> = {}) =>
 beforeAll(async () => {
   a = await admin();
   ({ proxyId } = await proxyWithKey(a));
-  const { profile } = await profileFor(a, proxyId);
-  standardKey = profile.inference.credential.apiKey;
-  passthroughKey = profile.inference.customHeaders["X-Archestra-Virtual-Key"] ?? "";
+  ({ standardKey, passthroughKey } = await profileHeaders(a, proxyId));
 });
 
 async function send(headers: Record<string, string>, payload: BodyInit = body(), path = proxyId) {

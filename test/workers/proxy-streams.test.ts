@@ -5,7 +5,7 @@ import {
   admin,
   call,
   fakeRequests,
-  profileFor,
+  profileHeaders,
   proxyWithKey,
   resetFake,
 } from "./helpers";
@@ -18,13 +18,7 @@ let headers: Record<string, string>;
 beforeAll(async () => {
   a = await admin();
   ({ proxyId } = await proxyWithKey(a));
-  const { profile } = await profileFor(a, proxyId);
-  headers = {
-    "anthropic-version": "2023-06-01",
-    "content-type": "application/json",
-    "x-api-key": profile.inference.credential.apiKey,
-    ...profile.inference.customHeaders,
-  };
+  ({ headers } = await profileHeaders(a, proxyId));
 });
 
 function stream(marker: string) {
