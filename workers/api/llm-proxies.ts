@@ -1,6 +1,6 @@
 // /api/llm-proxies: named entry points for clients, each bound to a provider key, with an
 // optional model allow-list. One proxy per organisation is the default, served without an id.
-import { and, asc, eq, ne } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, ne } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
 import { type LlmProxy, llmProxies, providerKeys, virtualKeys } from "../../d1/schema";
@@ -12,6 +12,7 @@ import { invalidate } from "../proxy/lookups";
 import { publicOrigin } from "../public-origin";
 import { route } from "./route";
 import { Id, Name } from "./schemas";
+import { revokeKeys } from "./virtual-keys/mint";
 
 const ModelList = z.array(z.string().trim().min(1).max(200)).min(1).max(500);
 
@@ -127,7 +128,8 @@ export const llmProxyRoutes = [
         provider: body.provider,
         providerKeyId: body.providerKeyId ?? null,
         allowedModels: body.allowedModels ?? null,
-        isDefault: body.isDefault ?? !existing,
+        // An organisation's first proxy is its default, whatever was asked.
+        isDefault: !existing || (body.isDefault ?? false),
         allowAnonymous: body.allowAnonymous ?? false,
         createdAt: now,
         updatedAt: now,
@@ -164,18 +166,35 @@ export const llmProxyRoutes = [
   route({
     method: "delete",
     path: "/llm-proxies/:id",
-    summary: "Delete an LLM proxy; its Connection keys are revoked",
+    summary:
+      "Delete an LLM proxy; its Connection keys are revoked, and if it was the default the oldest remaining proxy becomes the default",
     access: "llmProxy:delete",
     async handler(c) {
       const proxy = await findOrgProxy(c, c.req.param("id") ?? "");
-      const now = Date.now();
-      await db(c.env).batch([
-        db(c.env)
-          .update(virtualKeys)
-          .set({ revokedAt: now })
-          .where(eq(virtualKeys.connectionProxyId, proxy.id)),
-        db(c.env).delete(llmProxies).where(eq(llmProxies.id, proxy.id)),
-      ]);
+      const connectionKeys = await db(c.env)
+        .select()
+        .from(virtualKeys)
+        .where(and(eq(virtualKeys.connectionProxyId, proxy.id), isNull(virtualKeys.revokedAt)));
+      // Revoked at their owners' gates too, so they stop at once on every other proxy.
+      await revokeKeys(c.env, connectionKeys);
+      const oldestOther = db(c.env)
+        .select({ id: llmProxies.id })
+        .from(llmProxies)
+        .where(and(eq(llmProxies.orgId, proxy.orgId), ne(llmProxies.id, proxy.id)))
+        .orderBy(asc(llmProxies.createdAt))
+        .limit(1);
+      const remove = db(c.env).delete(llmProxies).where(eq(llmProxies.id, proxy.id));
+      if (proxy.isDefault) {
+        await db(c.env).batch([
+          remove,
+          db(c.env)
+            .update(llmProxies)
+            .set({ isDefault: true })
+            .where(inArray(llmProxies.id, oldestOther)),
+        ]);
+      } else {
+        await remove;
+      }
       invalidate.proxy(proxy.id);
       invalidate.defaultProxy(proxy.orgId);
       return c.body(null, 204);

@@ -118,6 +118,11 @@ export const providerKeyRoutes = [
     async handler(c) {
       const id = c.req.param("id") ?? "";
       const orgId = c.get("user").orgId;
+      const [own] = await db(c.env)
+        .select({ id: providerKeys.id })
+        .from(providerKeys)
+        .where(and(eq(providerKeys.id, id), eq(providerKeys.orgId, orgId)));
+      if (!own) throw notFound("No such provider key.");
       const [[proxies], [keys]] = await Promise.all([
         db(c.env).select({ n: count() }).from(llmProxies).where(eq(llmProxies.providerKeyId, id)),
         db(c.env)
