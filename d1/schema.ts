@@ -6,8 +6,71 @@ import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqli
 export const organisations = sqliteTable("organisations", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
+  /** IANA time zone in which calendar limit windows (day, week, month) start. */
+  timeZone: text("time_zone").notNull().default("UTC"),
+  /** What the proxy does when a limit's Durable Object cannot be reached. */
+  limitFailMode: text("limit_fail_mode", { enum: ["closed", "open"] })
+    .notNull()
+    .default("closed"),
+  /** Price (ModelPrice JSON) for models with no built-in or admin price; NULL = unpriced. */
+  defaultModelPrice: text("default_model_price", { mode: "json" }).$type<ModelPriceJson>(),
   createdAt: integer("created_at").notNull(),
 });
+
+export interface ModelPriceJson {
+  input: number;
+  output: number;
+  cacheWrite5m: number;
+  cacheWrite1h: number;
+  cacheRead: number;
+}
+
+/** Admin overrides of the built-in price table, per organisation and model id. */
+export const modelPrices = sqliteTable(
+  "model_prices",
+  {
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id),
+    model: text("model").notNull(),
+    input: integer("input").notNull(),
+    output: integer("output").notNull(),
+    cacheWrite5m: integer("cache_write_5m").notNull(),
+    cacheWrite1h: integer("cache_write_1h").notNull(),
+    cacheRead: integer("cache_read").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("model_prices_org_model").on(t.orgId, t.model)],
+);
+
+/**
+ * Budgets and rate limits. `amount` is micro-USD for cost, a count for tokens and requests.
+ * scope_id is NULL for the organisation scope and for the default per-user limit.
+ */
+export const limits = sqliteTable(
+  "limits",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id),
+    name: text("name").notNull(),
+    scope: text("scope", {
+      enum: ["organisation", "team", "user", "virtual_key", "llm_proxy", "default_user"],
+    }).notNull(),
+    scopeId: text("scope_id"),
+    metric: text("metric", { enum: ["cost", "tokens", "requests"] }).notNull(),
+    window: text("window", { enum: ["minute", "hour", "day", "week", "month"] }).notNull(),
+    amount: integer("amount").notNull(),
+    /** JSON array of model ids the limit applies to, or NULL for every model. */
+    models: text("models", { mode: "json" }).$type<string[]>(),
+    /** Bumped when the window changes, which starts the usage count afresh. */
+    windowVersion: integer("window_version").notNull().default(1),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("limits_org").on(t.orgId)],
+);
 
 export const users = sqliteTable(
   "users",
@@ -177,6 +240,7 @@ export const llmRequests = sqliteTable(
 );
 
 export type User = typeof users.$inferSelect;
+export type Limit = typeof limits.$inferSelect;
 export type ProviderKey = typeof providerKeys.$inferSelect;
 export type LlmProxy = typeof llmProxies.$inferSelect;
 export type VirtualKey = typeof virtualKeys.$inferSelect;

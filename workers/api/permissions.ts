@@ -15,6 +15,15 @@ export const PERMISSIONS = [
   /** Act on other people's virtual keys: list, mint for, revoke. */
   "llmVirtualKey:admin",
   "log:read",
+  "limit:read",
+  "limit:create",
+  "limit:update",
+  "limit:delete",
+  "cost:read",
+  "price:read",
+  "price:update",
+  "organisation:read",
+  "organisation:update",
   "member:read",
   "member:create",
 ] as const;
