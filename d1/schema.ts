@@ -225,8 +225,10 @@ export const llmRequests = sqliteTable(
     cacheWrite5mTokens: integer("cache_write_5m_tokens").notNull(),
     cacheWrite1hTokens: integer("cache_write_1h_tokens").notNull(),
     cacheReadTokens: integer("cache_read_tokens").notNull(),
-    /** NULL when the model has no price (flagged, never silently free). */
+    /** What is billed: 0 for a subscription; NULL when the model has no price (flagged). */
     costMicroUsd: integer("cost_micro_usd"),
+    /** The list-price estimate, kept apart for subscription requests (equal when metered). */
+    listCostMicroUsd: integer("list_cost_micro_usd"),
     ttfbMs: integer("ttfb_ms"),
     durationMs: integer("duration_ms").notNull(),
     clientGone: integer("client_gone", { mode: "boolean" }).notNull(),

@@ -7,15 +7,23 @@ import { DurableObject } from "cloudflare:workers";
 import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { type LlmRequestRow, llmRequests, virtualKeys } from "../d1/schema";
+import type { Charge, LimitRule, LimitView, Reservation } from "../shared/limit-ledger";
+import { LedgerStore } from "./ledger-store";
 
 export interface AdmitRequest {
   requestId: string;
   keyIds: readonly string[];
+  /** The user's and their keys' limits that apply, with the request's worst case. */
+  limits?: { rules: LimitRule[]; worstCase: Charge; timeZone: string };
 }
 
-export type AdmitDecision =
-  | { ok: true }
-  | { ok: false; status: 401 | 402 | 403 | 429; message: string; retryAfterSeconds?: number };
+export type AdmitDecision = Reservation | { ok: false; revoked: true };
+
+export interface Settlement {
+  row: LlmRequestRow;
+  /** Present when admission reserved limits here. */
+  limits?: { actual: Charge; timeZone: string };
+}
 
 /** How long a first buffered row waits for company before the batch goes to D1. */
 export const FLUSH_DELAY_MS = 1000;
@@ -26,12 +34,15 @@ const REVOKED_PREFIX = "revoked:";
 
 export class UserGate extends DurableObject<Env> {
   #revoked = new Set<string>();
+  readonly #ledger: LedgerStore;
   /** A flush alarm is known to be set; saves a storage read per settled request. */
   #flushScheduled = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#ledger = new LedgerStore(ctx.storage);
     ctx.blockConcurrencyWhile(async () => {
+      await this.#ledger.load();
       const revoked = await ctx.storage.list({ prefix: REVOKED_PREFIX });
       for (const key of revoked.keys()) this.#revoked.add(key.slice(REVOKED_PREFIX.length));
     });
@@ -39,11 +50,26 @@ export class UserGate extends DurableObject<Env> {
 
   admit(request: AdmitRequest): AdmitDecision {
     for (const keyId of request.keyIds) {
-      if (this.#revoked.has(keyId)) {
-        return { ok: false, status: 401, message: "This virtual key has been revoked." };
-      }
+      if (this.#revoked.has(keyId)) return { ok: false, revoked: true };
     }
-    return { ok: true };
+    const limits = request.limits;
+    if (!limits || limits.rules.length === 0) return { ok: true, views: [] };
+    return this.#ledger.change(limits.timeZone, (l) =>
+      l.reserve(request.requestId, limits.rules, limits.worstCase, Date.now()),
+    );
+  }
+
+  /** Settles reservations for a request whose log row goes to another gate. */
+  settleLimits(requestId: string, actual: Charge, timeZone: string): void {
+    this.#ledger.change(timeZone, (l) => l.settle(requestId, actual, Date.now()));
+  }
+
+  release(requestId: string, timeZone: string): void {
+    this.#ledger.change(timeZone, (l) => l.release(requestId));
+  }
+
+  views(rules: LimitRule[], timeZone: string): LimitView[] {
+    return this.#ledger.change(timeZone, (l) => rules.map((rule) => l.view(rule, Date.now())));
   }
 
   async revoke(keyIds: readonly string[]): Promise<void> {
@@ -52,8 +78,13 @@ export class UserGate extends DurableObject<Env> {
     for (const id of keyIds) this.#revoked.add(id);
   }
 
-  /** Takes a finished request's log row. Durable before it returns; written to D1 later. */
-  async settle(row: LlmRequestRow): Promise<void> {
+  /**
+   * Takes a finished request: settles its limit reservations to the real figures and keeps its
+   * log row. Durable before it returns; the row reaches D1 later, in a batch.
+   */
+  async settle({ row, limits }: Settlement): Promise<void> {
+    if (limits)
+      this.#ledger.change(limits.timeZone, (l) => l.settle(row.id, limits.actual, Date.now()));
     await this.ctx.storage.put(LOG_PREFIX + row.id, row);
     if (this.#flushScheduled) return;
     if ((await this.ctx.storage.getAlarm()) === null) {

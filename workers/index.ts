@@ -1,5 +1,6 @@
 import { app } from "./app";
 
+export { LimitGate } from "../durable-objects/limit-gate";
 export { UserGate } from "../durable-objects/user-gate";
 
 export default {

@@ -47,9 +47,9 @@ describe("log buffering", () => {
   it("keeps rows until the alarm flushes them all to D1, each row once", async () => {
     const stub = gate("user:batching");
     // More than two D1 batches' worth.
-    await Promise.all(Array.from({ length: 120 }, (_, i) => stub.settle(row(`req_b${i}`))));
+    await Promise.all(Array.from({ length: 120 }, (_, i) => stub.settle({ row: row(`req_b${i}`) })));
     // Settling the same request again (a retried waitUntil) must not log it twice.
-    await stub.settle(row("req_b0"));
+    await stub.settle({ row: row("req_b0") });
     expect(await loggedCount()).toBe(0);
 
     const counts: number[] = [];
@@ -64,9 +64,9 @@ describe("log buffering", () => {
 
   it("schedules a new flush for rows settled after an alarm ran", async () => {
     const stub = gate("user:later");
-    await stub.settle(row("req_l1"));
+    await stub.settle({ row: row("req_l1") });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    await stub.settle(row("req_l2"));
+    await stub.settle({ row: row("req_l2") });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const ids = await env.DB.prepare("SELECT id FROM llm_requests WHERE id LIKE 'req_l%'").all();
     expect(ids.results.map((r) => r.id).sort()).toEqual(["req_l1", "req_l2"]);
@@ -76,12 +76,12 @@ describe("log buffering", () => {
 describe("revocation", () => {
   it("refuses revoked keys, also after the object is rebuilt from storage", async () => {
     const stub = gate("user:revoking");
-    expect(await stub.admit({ requestId: "r1", keyIds: ["vk_a", "vk_b"] })).toEqual({ ok: true });
+    expect(await stub.admit({ requestId: "r1", keyIds: ["vk_a", "vk_b"] })).toEqual({ ok: true, views: [] });
     await stub.revoke(["vk_b"]);
-    expect(await stub.admit({ requestId: "r2", keyIds: ["vk_a"] })).toEqual({ ok: true });
-    expect(await stub.admit({ requestId: "r3", keyIds: ["vk_a", "vk_b"] })).toMatchObject({
+    expect(await stub.admit({ requestId: "r2", keyIds: ["vk_a"] })).toEqual({ ok: true, views: [] });
+    expect(await stub.admit({ requestId: "r3", keyIds: ["vk_a", "vk_b"] })).toEqual({
       ok: false,
-      status: 401,
+      revoked: true,
     });
     const stored = await runInDurableObject(stub, (_, state) =>
       state.storage.list({ prefix: "revoked:" }),

@@ -1,7 +1,10 @@
 // Builds the one log row each proxied request leaves behind.
 import type { LlmRequestRow } from "../../d1/schema";
+import type { Charge } from "../../shared/limit-ledger";
 import { costMicroUsd, findModelPrice } from "../../shared/pricing";
 import type { Usage } from "../../shared/usage";
+import type { OrgLimits } from "../limits/config-cache";
+import { priceFor } from "../limits/plan";
 import type { Admission } from "./admission";
 
 export type Endpoint = LlmRequestRow["endpoint"];
@@ -40,10 +43,17 @@ function hasTokens(u: Usage): boolean {
   );
 }
 
-export function logRow(admission: Admission, req: RequestFacts, res: ResultFacts): LlmRequestRow {
+export function logRow(
+  admission: Admission,
+  req: RequestFacts,
+  res: ResultFacts,
+  org?: OrgLimits,
+): LlmRequestRow {
   const model = res.model ?? req.model;
   const usage = res.usage;
-  const price = model ? findModelPrice(model) : undefined;
+  const price = !model ? undefined : org ? priceFor(model, org) : findModelPrice(model);
+  // Nothing metered costs nothing; metered tokens of an unknown model stay unpriced (NULL).
+  const listCost = !usage || !hasTokens(usage) ? 0 : price ? costMicroUsd(usage, price) : null;
   return {
     id: req.requestId,
     orgId: admission.orgId,
@@ -65,11 +75,26 @@ export function logRow(admission: Admission, req: RequestFacts, res: ResultFacts
     cacheWrite5mTokens: usage?.cacheWrite5mTokens ?? 0,
     cacheWrite1hTokens: usage?.cacheWrite1hTokens ?? 0,
     cacheReadTokens: usage?.cacheReadTokens ?? 0,
-    // Nothing metered costs nothing; metered tokens of an unknown model stay unpriced (NULL).
-    costMicroUsd: !usage || !hasTokens(usage) ? 0 : price ? costMicroUsd(usage, price) : null,
+    // A subscription is billed nothing here; its list-price estimate is kept apart.
+    costMicroUsd: admission.billingMode === "subscription" ? 0 : listCost,
+    listCostMicroUsd: listCost,
     ttfbMs: res.ttfbMs ?? null,
     durationMs: Math.max(0, res.endedAt - req.startedAt),
     clientGone: res.clientGone ?? false,
     upstreamRequestId: res.upstreamRequestId ?? null,
+  };
+}
+
+/** What a finished request really used, in the units limits count. */
+export function actualCharge(row: LlmRequestRow): Charge {
+  return {
+    cost: row.costMicroUsd ?? 0,
+    tokens:
+      row.inputTokens +
+      row.outputTokens +
+      row.cacheWrite5mTokens +
+      row.cacheWrite1hTokens +
+      row.cacheReadTokens,
+    requests: 1,
   };
 }

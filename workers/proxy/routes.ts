@@ -6,15 +6,24 @@ import { modelAllowed } from "../../shared/model-match";
 import type { AppEnv } from "../app-env";
 import { config } from "../config";
 import { forbidden, GatewayError } from "../errors";
+import { type Admitted, admitAtGates, limitHeaders } from "../limits/admit";
 import { type Admission, AGENT_HEADER, admit } from "./admission";
-import { admitAtGates, principalOf, settleAtGate } from "./gate";
-import { type Endpoint, logRow, type RequestFacts, type ResultFacts } from "./log-row";
+import { principalOf, settleRequest } from "./gate";
+import {
+  actualCharge,
+  type Endpoint,
+  logRow,
+  type RequestFacts,
+  type ResultFacts,
+} from "./log-row";
 import { meteredBody } from "./metered-body";
 import { pageOfAllowed, parseModelsQuery, readModelsPage } from "./models";
 import { parseBody, readBody } from "./request-body";
 import { callUpstream, clientHeaders, upstreamHeaders } from "./upstream";
 
 type Ctx = Context<AppEnv>;
+/** A request being proxied: what is known of it, and what it reserved at which gates. */
+type Exchange = RequestFacts & { admitted?: Admitted };
 
 export const proxyRoutes = new Hono<AppEnv>();
 
@@ -24,7 +33,7 @@ for (const prefix of ["", "/:proxyId"]) {
   proxyRoutes.get(`${prefix}/v1/models`, listModels);
 }
 
-function startFacts(c: Ctx, endpoint: Endpoint): RequestFacts {
+function startFacts(c: Ctx, endpoint: Endpoint): Exchange {
   return {
     requestId: c.get("requestId"),
     startedAt: Date.now(),
@@ -35,11 +44,21 @@ function startFacts(c: Ctx, endpoint: Endpoint): RequestFacts {
   };
 }
 
-/** Leaves the request's log row with the user's gate, off the response path. */
-function record(c: Ctx, admission: Admission, facts: RequestFacts, result: Promise<ResultFacts>) {
-  const settled = result.then((r) =>
-    settleAtGate(c.env, principalOf(admission), logRow(admission, facts, r)),
-  );
+/**
+ * Leaves the request's log row with the user's gate and settles its reservations to the real
+ * figures (a request that failed settles at what it used, which releases the rest), all off
+ * the response path.
+ */
+function record(c: Ctx, admission: Admission, facts: Exchange, result: Promise<ResultFacts>) {
+  const settled = result.then((r) => {
+    const admitted = facts.admitted;
+    const row = logRow(admission, facts, r, admitted?.org);
+    return settleRequest(c.env, principalOf(admission), row, {
+      gates: admitted?.gates ?? [],
+      timeZone: admitted?.timeZone ?? "UTC",
+      actual: actualCharge(row),
+    });
+  });
   c.executionCtx.waitUntil(
     settled.catch((err: unknown) => {
       console.error(`[${facts.requestId}] could not settle: ${String(err)}`);
@@ -51,7 +70,7 @@ function record(c: Ctx, admission: Admission, facts: RequestFacts, result: Promi
 async function logged<T>(
   c: Ctx,
   admission: Admission,
-  facts: RequestFacts,
+  facts: Exchange,
   step: () => Promise<T>,
 ): Promise<T> {
   try {
@@ -75,13 +94,15 @@ async function forwardJson(c: Ctx, endpoint: "messages" | "count_tokens") {
   const admission = await admit(c.env, c.req.raw.headers, c.req.param("proxyId"));
   const bytes = await logged(c, admission, facts, async () => {
     const bytes = await readBody(c.req.raw, cfg.maxRequestBytes);
-    const body = parseBody(endpoint, bytes);
-    facts.model = body.model;
-    facts.streamed = body.stream === true;
-    if (!modelAllowed(body.model, admission.proxy.allowedModels)) {
-      throw forbidden(`The model '${body.model}' is not allowed on this LLM proxy.`);
+    const message = readMessage(endpoint, bytes);
+    facts.model = message.model;
+    facts.streamed = message.stream;
+    if (!modelAllowed(message.model, admission.proxy.allowedModels)) {
+      throw forbidden(`The model '${message.model}' is not allowed on this LLM proxy.`);
     }
-    await admitAtGates(c.env, admission, facts.requestId);
+    // Only a Messages request spends: counting tokens is checked for revocation alone.
+    const spends = endpoint === "messages" ? message : undefined;
+    facts.admitted = await admitAtGates(c.env, c.executionCtx, admission, facts.requestId, spends);
     return bytes;
   });
 
@@ -95,6 +116,9 @@ async function forwardJson(c: Ctx, endpoint: "messages" | "count_tokens") {
   );
   const upstream = call.response;
   const headers = clientHeaders(upstream.headers, facts.requestId);
+  for (const [name, value] of Object.entries(limitHeaders(facts.admitted?.views ?? []))) {
+    headers.set(name, value);
+  }
   const upstreamRequestId = upstream.headers.get("request-id");
   if (!upstream.body) {
     record(c, admission, facts, Promise.resolve({ status: upstream.status, endedAt: Date.now() }));
@@ -127,6 +151,21 @@ async function forwardJson(c: Ctx, endpoint: "messages" | "count_tokens") {
   return new Response(body, { status: upstream.status, headers });
 }
 
+/** The fields of the body the gateway acts on, read without changing the body. */
+function readMessage(endpoint: "messages" | "count_tokens", bytes: ArrayBuffer) {
+  if (endpoint === "count_tokens") {
+    const body = parseBody("count_tokens", bytes);
+    return { model: body.model, stream: false, bodyBytes: bytes.byteLength, maxTokens: 0 };
+  }
+  const body = parseBody("messages", bytes);
+  return {
+    model: body.model,
+    stream: body.stream === true,
+    bodyBytes: bytes.byteLength,
+    maxTokens: body.max_tokens,
+  };
+}
+
 const MODEL_PAGES_MAX = 5;
 
 async function listModels(c: Ctx) {
@@ -135,7 +174,7 @@ async function listModels(c: Ctx) {
   const admission = await admit(c.env, c.req.raw.headers, c.req.param("proxyId"));
   const query = await logged(c, admission, facts, async () => {
     const query = parseModelsQuery(new URL(c.req.url).searchParams);
-    await admitAtGates(c.env, admission, facts.requestId);
+    facts.admitted = await admitAtGates(c.env, c.executionCtx, admission, facts.requestId);
     return query;
   });
   const base = admission.upstream.baseUrl.replace(/\/+$/, "");

@@ -1,0 +1,1 @@
+ALTER TABLE `llm_requests` ADD `list_cost_micro_usd` integer;

@@ -1,0 +1,43 @@
+// An organisation's limits, price overrides and limit settings, cached in the isolate for a
+// few seconds like the proxy's other lookups, so admission needs no D1 query in steady state.
+import { eq } from "drizzle-orm";
+import { type Limit, limits, modelPrices, organisations } from "../../d1/schema";
+import type { ModelPrice } from "../../shared/pricing";
+import { TtlCache } from "../../shared/ttl-cache";
+import { db } from "../db";
+
+export interface OrgLimits {
+  timeZone: string;
+  failMode: "closed" | "open";
+  /** Price for models with none of their own; undefined = unpriced. */
+  defaultPrice: ModelPrice | undefined;
+  prices: ReadonlyMap<string, ModelPrice>;
+  limits: readonly Limit[];
+}
+
+const cache = new TtlCache<OrgLimits>(5_000);
+
+export function orgLimits(env: Env, orgId: string): Promise<OrgLimits> {
+  return cache.getOrLoad(orgId, async () => {
+    const [org, rules, overrides] = await Promise.all([
+      db(env).select().from(organisations).where(eq(organisations.id, orgId)),
+      db(env).select().from(limits).where(eq(limits.orgId, orgId)),
+      db(env).select().from(modelPrices).where(eq(modelPrices.orgId, orgId)),
+    ]);
+    const settings = org[0];
+    return {
+      timeZone: settings?.timeZone ?? "UTC",
+      failMode: settings?.limitFailMode ?? "closed",
+      defaultPrice: settings?.defaultModelPrice ?? undefined,
+      prices: new Map(
+        overrides.map(({ model, orgId: _, updatedAt: __, ...price }) => [model, price]),
+      ),
+      limits: rules,
+    };
+  });
+}
+
+/** Called after admin writes so this isolate sees them at once (others within 5 s). */
+export function invalidateOrgLimits(orgId: string): void {
+  cache.delete(orgId);
+}
