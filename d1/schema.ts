@@ -233,11 +233,54 @@ export const llmRequests = sqliteTable(
     durationMs: integer("duration_ms").notNull(),
     clientGone: integer("client_gone", { mode: "boolean" }).notNull(),
     upstreamRequestId: text("upstream_request_id"),
+    /** Set in the same batch that adds the row to usage_daily, so it is counted once. */
+    rolledUp: integer("rolled_up", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     index("llm_requests_org_time").on(t.orgId, t.createdAt),
     index("llm_requests_user_time").on(t.orgId, t.userId, t.createdAt),
     index("llm_requests_proxy_time").on(t.orgId, t.proxyId, t.createdAt),
+  ],
+);
+
+/**
+ * Daily usage (UTC days) per organisation, user, team, proxy, model, key and billing mode,
+ * added to in batches as the gates flush log rows. Empty strings stand for "none" so the
+ * unique key treats them as equal.
+ */
+export const usageDaily = sqliteTable(
+  "usage_daily",
+  {
+    day: text("day").notNull(),
+    orgId: text("org_id").notNull(),
+    userId: text("user_id").notNull(),
+    teamId: text("team_id").notNull(),
+    proxyId: text("proxy_id").notNull(),
+    model: text("model").notNull(),
+    virtualKeyId: text("virtual_key_id").notNull(),
+    billingMode: text("billing_mode", { enum: ["metered", "subscription"] }).notNull(),
+    requests: integer("requests").notNull(),
+    inputTokens: integer("input_tokens").notNull(),
+    outputTokens: integer("output_tokens").notNull(),
+    cacheWrite5mTokens: integer("cache_write_5m_tokens").notNull(),
+    cacheWrite1hTokens: integer("cache_write_1h_tokens").notNull(),
+    cacheReadTokens: integer("cache_read_tokens").notNull(),
+    costMicroUsd: integer("cost_micro_usd").notNull(),
+    listCostMicroUsd: integer("list_cost_micro_usd").notNull(),
+    unpricedRequests: integer("unpriced_requests").notNull(),
+  },
+  (t) => [
+    uniqueIndex("usage_daily_key").on(
+      t.day,
+      t.orgId,
+      t.userId,
+      t.teamId,
+      t.proxyId,
+      t.model,
+      t.virtualKeyId,
+      t.billingMode,
+    ),
+    index("usage_daily_org_day").on(t.orgId, t.day),
   ],
 );
 

@@ -4,11 +4,10 @@
 // keeps it in durable storage, and flushes rows to D1 in batches from an alarm, so a log row
 // is never lost and never on the hot path.
 import { DurableObject } from "cloudflare:workers";
-import { eq, sql } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { type LlmRequestRow, llmRequests, virtualKeys } from "../d1/schema";
+import type { LlmRequestRow } from "../d1/schema";
 import type { Charge, LimitRule, LimitView, Reservation } from "../shared/limit-ledger";
 import { LedgerStore } from "./ledger-store";
+import { writeLogRows } from "./log-flush";
 
 export interface AdmitRequest {
   requestId: string;
@@ -111,27 +110,4 @@ export class UserGate extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(Date.now());
     this.#flushScheduled = true;
   }
-}
-
-/**
- * Inserts log rows idempotently (a retried alarm rewrites nothing) and moves each key's
- * last-used time forward, in one D1 batch.
- */
-async function writeLogRows(d1: D1Database, rows: LlmRequestRow[]): Promise<void> {
-  const db = drizzle(d1);
-  const lastUsed = new Map<string, number>();
-  for (const row of rows) {
-    for (const keyId of [row.virtualKeyId, row.passthroughKeyId]) {
-      if (keyId) lastUsed.set(keyId, Math.max(lastUsed.get(keyId) ?? 0, row.createdAt));
-    }
-  }
-  const inserts = rows.map((row) => db.insert(llmRequests).values(row).onConflictDoNothing());
-  const touches = [...lastUsed].map(([id, at]) =>
-    db
-      .update(virtualKeys)
-      .set({ lastUsedAt: sql`max(coalesce(${virtualKeys.lastUsedAt}, 0), ${at})` })
-      .where(eq(virtualKeys.id, id)),
-  );
-  const [first, ...rest] = [...inserts, ...touches];
-  if (first) await db.batch([first, ...rest]);
 }

@@ -56,6 +56,11 @@ describe("log buffering", () => {
     while (await runDurableObjectAlarm(stub)) counts.push(await loggedCount());
     console.log(`rows in D1 after each alarm: ${counts.join(", ")}`);
     expect(counts).toEqual([120]);
+    // Rolled up in the same batches, each row counted once despite the repeated settle.
+    const rollup = await env.DB.prepare(
+      "SELECT sum(requests) AS requests, sum(cost_micro_usd) AS cost FROM usage_daily WHERE org_id = 'org_gate'",
+    ).first<{ requests: number; cost: number }>();
+    expect(rollup).toEqual({ requests: 120, cost: 120 * 6 });
     const left = await runInDurableObject(stub, (_, state) =>
       state.storage.list({ prefix: "log:" }),
     );
