@@ -157,6 +157,11 @@ const MODELS_BY_NAME: ReadonlyMap<string, ModelInfo> = (() => {
   return byName;
 })();
 
+/** The built-in model id a name stands for (an alias, an undated or dated id), if known. */
+export function canonicalModelId(model: string): string | undefined {
+  return (MODELS_BY_NAME.get(model) ?? MODELS_BY_NAME.get(model.replace(DATE_SUFFIX, "")))?.id;
+}
+
 /**
  * The price for a model id, or undefined if it is unknown: unknown models are unpriced, never
  * free. An override wins when keyed by the requested id, by that id without its date, or by

@@ -4,10 +4,14 @@ import type { AppEnv } from "../app-env";
 import { publicOrigin } from "../public-origin";
 import { authRoutes } from "./auth/routes";
 import { connectionSetupRoutes } from "./connection-setups";
+import { limitRoutes } from "./limits";
 import { llmProxyRoutes } from "./llm-proxies";
 import { logRoutes } from "./logs";
+import { modelPriceRoutes } from "./model-prices";
+import { organisationRoutes } from "./organisation";
 import { providerKeyRoutes } from "./provider-keys";
 import { type ApiRoute, openApiDocument, route } from "./route";
+import { usageRoutes } from "./usage";
 import { userRoutes } from "./users";
 import { virtualKeyRoutes } from "./virtual-keys/routes";
 
@@ -27,6 +31,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...virtualKeyRoutes,
   ...connectionSetupRoutes,
   ...logRoutes,
+  ...usageRoutes,
+  ...limitRoutes,
+  ...modelPriceRoutes,
+  ...organisationRoutes,
   openApiRoute,
 ];
 

@@ -1,0 +1,105 @@
+// /api/organisation: the caller's organisation and its settings for costs and limits: the
+// time zone calendar windows start in, what the proxy does when a limit cannot be checked,
+// and the price of models nobody has priced.
+import { eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { z } from "zod";
+import { organisations } from "../../d1/schema";
+import type { AppEnv } from "../app-env";
+import { db } from "../db";
+import { notFound } from "../errors";
+import { invalidateOrgLimits } from "../limits/config-cache";
+import { describePrice, toMicroPrice, UsdPrice } from "./model-prices";
+import { route } from "./route";
+import { Name } from "./schemas";
+
+type Organisation = typeof organisations.$inferSelect;
+
+/**
+ * An IANA zone, stored as Intl spells it ("europe/berlin" → "Europe/Berlin") so the limit
+ * windows, which also go through Intl, read back exactly what was checked here.
+ */
+const TimeZone = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  // Intl in workerd also takes UTC offsets ("+05:00"), which have no daylight saving rules.
+  .regex(/^[A-Za-z][\w+\-/]*$/, "an IANA time zone name, not an offset")
+  .transform((timeZone, ctx) => {
+    try {
+      return new Intl.DateTimeFormat(undefined, { timeZone }).resolvedOptions().timeZone;
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        message: "not an IANA time zone (for example Europe/Berlin or America/New_York)",
+      });
+      return z.NEVER;
+    }
+  });
+
+const OrganisationPatch = z.object({
+  name: Name.optional(),
+  timeZone: TimeZone.optional(),
+  /** closed: refuse requests when a limit cannot be checked; open: let them through. */
+  limitFailMode: z.enum(["closed", "open"]).optional(),
+  /** null: requests for models with no price of their own are logged as unpriced. */
+  defaultModelPrice: UsdPrice.nullable().optional(),
+});
+
+function publicOrganisation(o: Organisation) {
+  return {
+    id: o.id,
+    name: o.name,
+    timeZone: o.timeZone,
+    limitFailMode: o.limitFailMode,
+    defaultModelPrice: o.defaultModelPrice ? describePrice(o.defaultModelPrice) : null,
+    createdAt: o.createdAt,
+  };
+}
+
+async function findOrganisation(c: Context<AppEnv>): Promise<Organisation> {
+  const [row] = await db(c.env)
+    .select()
+    .from(organisations)
+    .where(eq(organisations.id, c.get("user").orgId));
+  // Only reachable if the row went away under a live session.
+  if (!row) throw notFound("No such organisation.");
+  return row;
+}
+
+export const organisationRoutes = [
+  route({
+    method: "get",
+    path: "/organisation",
+    summary: "The caller's organisation and its cost and limit settings",
+    access: "organisation:read",
+    async handler(c) {
+      return c.json(publicOrganisation(await findOrganisation(c)));
+    },
+  }),
+  route({
+    method: "patch",
+    path: "/organisation",
+    summary:
+      "Update the organisation: name, time zone of calendar limit windows (day, week, month), fail mode when a limit cannot be checked, price for unknown models",
+    access: "organisation:update",
+    body: OrganisationPatch,
+    async handler(c, { body }) {
+      const orgId = c.get("user").orgId;
+      const changes: Partial<Organisation> = {
+        ...(body.name !== undefined && { name: body.name }),
+        ...(body.timeZone !== undefined && { timeZone: body.timeZone }),
+        ...(body.limitFailMode !== undefined && { limitFailMode: body.limitFailMode }),
+        ...(body.defaultModelPrice !== undefined && {
+          defaultModelPrice: body.defaultModelPrice && toMicroPrice(body.defaultModelPrice),
+        }),
+      };
+      if (Object.keys(changes).length > 0) {
+        await db(c.env).update(organisations).set(changes).where(eq(organisations.id, orgId));
+        invalidateOrgLimits(orgId);
+      }
+      return c.json(publicOrganisation(await findOrganisation(c)));
+    },
+  }),
+];
