@@ -47,7 +47,9 @@ describe("log buffering", () => {
   it("keeps rows until the alarm flushes them all to D1, each row once", async () => {
     const stub = gate("user:batching");
     // More than two D1 batches' worth.
-    await Promise.all(Array.from({ length: 120 }, (_, i) => stub.settle({ row: row(`req_b${i}`) })));
+    await Promise.all(
+      Array.from({ length: 120 }, (_, i) => stub.settle({ row: row(`req_b${i}`) })),
+    );
     // Settling the same request again (a retried waitUntil) must not log it twice.
     await stub.settle({ row: row("req_b0") });
     expect(await loggedCount()).toBe(0);
@@ -81,9 +83,15 @@ describe("log buffering", () => {
 describe("revocation", () => {
   it("refuses revoked keys, also after the object is rebuilt from storage", async () => {
     const stub = gate("user:revoking");
-    expect(await stub.admit({ requestId: "r1", keyIds: ["vk_a", "vk_b"] })).toEqual({ ok: true, views: [] });
+    expect(await stub.admit({ requestId: "r1", keyIds: ["vk_a", "vk_b"] })).toEqual({
+      ok: true,
+      views: [],
+    });
     await stub.revoke(["vk_b"]);
-    expect(await stub.admit({ requestId: "r2", keyIds: ["vk_a"] })).toEqual({ ok: true, views: [] });
+    expect(await stub.admit({ requestId: "r2", keyIds: ["vk_a"] })).toEqual({
+      ok: true,
+      views: [],
+    });
     expect(await stub.admit({ requestId: "r3", keyIds: ["vk_a", "vk_b"] })).toEqual({
       ok: false,
       revoked: true,
