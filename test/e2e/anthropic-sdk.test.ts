@@ -146,6 +146,39 @@ describe("Anthropic SDK through the gateway", () => {
     );
   });
 
+  it("surfaces a budget refusal as a clear 402 the SDK does not retry", async () => {
+    const limit = await api("/limits", {
+      name: "Tiny budget",
+      scope: "user",
+      scopeId: userId,
+      metric: "cost",
+      window: "month",
+      amountUsd: 0.000001,
+    });
+    expect(limit.status).toBe(201);
+    // The SDK's default retry policy, as Claude Desktop would use it.
+    const retrying = new Anthropic({
+      baseURL: profile.inference.baseUrl,
+      apiKey: profile.inference.credential.apiKey,
+      defaultHeaders: profile.inference.customHeaders,
+    });
+    const refusal = await retrying.messages
+      .create({
+        model: "claude-haiku-4-5-20251001",
+        max_tokens: 16,
+        messages: [{ role: "user", content: "one more" }],
+      })
+      .catch((err: unknown) => err);
+    expect(refusal).toBeInstanceOf(Anthropic.APIError);
+    const apiError = refusal as InstanceType<typeof Anthropic.APIError>;
+    expect(apiError.status).toBe(402);
+    expect(apiError.message).toMatch(/Gatehouse blocked this request \(not the provider\)/);
+    const rows = await logsUntil(5);
+    expect(rows.filter((r) => r.status === 402)).toHaveLength(1);
+    const { id } = (await limit.json()) as { id: string };
+    expect((await api(`/limits/${id}`, undefined, "DELETE")).status).toBe(204);
+  });
+
   it("stops a revoked key on the very next request", async () => {
     const { data } = (await (await api("/virtual-keys")).json()) as {
       data: { id: string; kind: string; name: string }[];
