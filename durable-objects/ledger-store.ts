@@ -15,6 +15,11 @@ export class LedgerStore {
     this.#state = (await this.storage.get<LedgerState>(KEY)) ?? emptyLedger();
   }
 
+  /** Whether the request holds reservations here (most requests hold none). */
+  holds(requestId: string): boolean {
+    return this.#state.holds[requestId] !== undefined;
+  }
+
   /** Runs `change` on the ledger and persists the result. */
   change<T>(timeZone: string, change: (ledger: LimitLedger) => T): T {
     const result = change(new LimitLedger(this.#state, timeZone));
