@@ -82,8 +82,10 @@ export class UserGate extends DurableObject<Env> {
    * log row. Durable before it returns; the row reaches D1 later, in a batch.
    */
   async settle({ row, limits }: Settlement): Promise<void> {
-    if (limits)
+    // Requests without limits hold nothing here: no ledger write on their way out.
+    if (limits && this.#ledger.holds(row.id)) {
       this.#ledger.change(limits.timeZone, (l) => l.settle(row.id, limits.actual, Date.now()));
+    }
     await this.ctx.storage.put(LOG_PREFIX + row.id, row);
     if (this.#flushScheduled) return;
     if ((await this.ctx.storage.getAlarm()) === null) {
