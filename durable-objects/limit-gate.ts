@@ -27,6 +27,7 @@ export class LimitGate extends DurableObject<Env> {
   }
 
   settle(requestId: string, actual: Charge, timeZone: string): void {
+    if (!this.#store.holds(requestId)) return;
     this.#store.change(timeZone, (l) => l.settle(requestId, actual, Date.now()));
   }
 

@@ -60,6 +60,7 @@ export class UserGate extends DurableObject<Env> {
 
   /** Settles reservations for a request whose log row goes to another gate. */
   settleLimits(requestId: string, actual: Charge, timeZone: string): void {
+    if (!this.#ledger.holds(requestId)) return;
     this.#ledger.change(timeZone, (l) => l.settle(requestId, actual, Date.now()));
   }
 
