@@ -3,7 +3,6 @@
 
 export class TtlCache<V> {
   readonly #entries = new Map<string, { value: V; expires: number }>();
-  readonly #loading = new Map<string, Promise<V>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -35,22 +34,17 @@ export class TtlCache<V> {
 
   clear(): void {
     this.#entries.clear();
-    this.#loading.clear();
   }
 
-  /** Returns the cached value, or loads, caches and returns it. Concurrent misses share a load. */
+  /**
+   * Returns the cached value, or loads, caches and returns it. Concurrent misses each load:
+   * in Workers a request must not await I/O that another request started.
+   */
   async getOrLoad(key: string, load: () => Promise<V>): Promise<V> {
     const hit = this.get(key);
     if (hit !== undefined) return hit;
-    const pending = this.#loading.get(key);
-    if (pending) return pending;
-    const loading = load()
-      .then((value) => {
-        this.set(key, value);
-        return value;
-      })
-      .finally(() => this.#loading.delete(key));
-    this.#loading.set(key, loading);
-    return loading;
+    const value = await load();
+    this.set(key, value);
+    return value;
   }
 }
