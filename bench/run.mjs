@@ -1,0 +1,378 @@
+#!/usr/bin/env node
+// `npm run bench`: the same requests sent directly to a fake Anthropic upstream, through
+// Gatehouse (`npm start`) and through Portkey's gateway, side by side, on loopback.
+//
+// For each workload (non-streaming, streaming) and concurrency, the three targets take turns
+// in rounds, the order rotating each round, so that drift over the run (JIT, caches, other
+// load on the machine) falls on all of them alike.
+//
+// Environment: BENCH_QUICK=1 for a short smoke run (a tenth of the requests).
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { cpus, loadavg, release, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startFakeUpstreamThread } from "./fake-upstream.mjs";
+import { closedLoop, floor, timedRequest, workloads } from "./measure.mjs";
+import { killKnownGroupsNow, stopAll, treeCpuTicks } from "./processes.mjs";
+import { benchmarksMarkdown, workloadSection } from "./report.mjs";
+import { startSampler } from "./sampler.mjs";
+import { growthIn, peakIn, summarize } from "./stats.mjs";
+import {
+  directTarget,
+  gatehouseTarget,
+  portkeyTarget,
+  startGatehouse,
+  startPortkey,
+  versions,
+} from "./targets.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..");
+const quick = process.env.BENCH_QUICK === "1";
+
+const PACE_MS = 2;
+const DELTAS = 200;
+const ROUNDS = 3;
+/** Far above any healthy stream here (200 events at 2 ms is 0.4 s), low enough to bound a stall. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** No new cell starts after this long; the run must end well inside 10 minutes. */
+const RUN_BUDGET_MS = 7.5 * 60_000;
+/** Whatever happens, everything is stopped and the process exits after this long. */
+const WATCHDOG_MS = 9.5 * 60_000;
+/** Longest wait for the gateways to go idle before a slice (see settle()). */
+const SETTLE_MAX_MS = 3_000;
+const scale = quick ? 0.1 : 1;
+
+/**
+ * Requests per target and cell, and the wall-clock cap for one target in one cell (split
+ * evenly over the rounds; requests in flight at the cap still finish, within their timeout).
+ * The caps add up to ~100 s per target, so the run fits its budget even when a gateway is
+ * slow; a fast target reaches the count first.
+ * @type {Record<string, { concurrency: number, count: number, capMs: number }[]>}
+ */
+const PLAN = {
+  json: [
+    { concurrency: 1, count: 600, capMs: 10_000 },
+    { concurrency: 10, count: 1500, capMs: 10_000 },
+    { concurrency: 50, count: 3000, capMs: 10_000 },
+    { concurrency: 200, count: 3000, capMs: 12_000 },
+  ],
+  stream: [
+    { concurrency: 1, count: 30, capMs: 18_000 },
+    { concurrency: 10, count: 150, capMs: 12_000 },
+    { concurrency: 50, count: 450, capMs: 12_000 },
+    { concurrency: 200, count: 900, capMs: 15_000 },
+  ],
+};
+
+const runStart = Date.now();
+/** @type {import("./fake-upstream.mjs").FakeUpstream | undefined} */
+let fake;
+/** @type {Promise<void> | undefined} */
+let cleaning;
+
+/** Stops the gateways and the fake; safe to call from any path, any number of times. */
+function cleanup() {
+  cleaning ??= (async () => {
+    await stopAll().catch((err) => console.error("Stopping the gateways:", err));
+    await fake?.close().catch(() => {});
+  })();
+  return cleaning;
+}
+
+for (const signal of /** @type {NodeJS.Signals[]} */ (["SIGINT", "SIGTERM", "SIGHUP"])) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping the gateways.`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+// Last resort if the process dies without the clean-up above (a throw inside a handler, say).
+process.on("exit", killKnownGroupsNow);
+setTimeout(() => {
+  console.error(`The benchmark ran past ${WATCHDOG_MS / 60_000} minutes; stopping.`);
+  cleanup().finally(() => process.exit(1));
+}, WATCHDOG_MS).unref();
+
+/** @param {string} message */
+function log(message) {
+  const seconds = ((Date.now() - runStart) / 1000).toFixed(0).padStart(3);
+  console.log(`[${seconds}s] ${message}`);
+}
+
+/** @template T @param {T[]} list @param {number} by */
+function rotate(list, by) {
+  return list.map((_, i) => list[(i + by) % list.length]);
+}
+
+/**
+ * Waits (up to SETTLE_MAX_MS) until no gateway uses more than a tenth of a core, so that one
+ * target's leftovers (Gatehouse flushing its request log, a garbage collection) do not land
+ * on the next target's slice.
+ * @param {number[]} pids
+ */
+async function settle(pids) {
+  const deadline = Date.now() + SETTLE_MAX_MS;
+  let before = pids.map(treeCpuTicks);
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    const after = pids.map(treeCpuTicks);
+    // 200 ms at a tenth of a core is 2 ticks.
+    if (after.every((ticks, i) => ticks - before[i] <= 2)) return;
+    before = after;
+  }
+}
+
+async function main() {
+  log(quick ? "Quick run (BENCH_QUICK=1)." : "Full run.");
+  const loadBefore = loadavg();
+  fake = await startFakeUpstreamThread({ paceMs: PACE_MS, deltas: DELTAS });
+  log(`Fake Anthropic upstream on ${fake.url} (${DELTAS} deltas, one per ${PACE_MS} ms).`);
+
+  log("Starting Gatehouse (npm start) and Portkey...");
+  const [gatehouseRun, portkeyRun] = await Promise.all([startGatehouse(root), startPortkey(root)]);
+  log(`Gatehouse on ${gatehouseRun.baseUrl}, Portkey on ${portkeyRun.baseUrl}.`);
+  const gatehouse = await gatehouseTarget(gatehouseRun.baseUrl, fake.url);
+  /** @type {import("./targets.mjs").Target[]} */
+  const targets = [
+    directTarget(fake.url),
+    gatehouse.target,
+    portkeyTarget(portkeyRun.baseUrl, fake.url),
+  ];
+  const gatewayPids = [gatehouseRun.process.pid, portkeyRun.process.pid];
+  const kinds = workloads(DELTAS);
+
+  // One request of each kind per target first, so a broken setup shows at once and clearly.
+  for (const target of targets) {
+    for (const workload of kinds) {
+      const r = await timedRequest(target, workload, REQUEST_TIMEOUT_MS);
+      const detail = r.ok ? `${r.totalMs.toFixed(1)} ms` : `FAILED: ${r.error}`;
+      log(`Smoke ${target.name} ${workload.name}: ${detail}`);
+    }
+  }
+
+  const sampler = startSampler({
+    gatehouse: gatehouseRun.process.pid,
+    portkey: portkeyRun.process.pid,
+  });
+
+  log("Warming up (JIT, caches, connections)...");
+  for (const target of targets) {
+    for (const workload of kinds) {
+      const count = Math.ceil((workload.stream ? 40 : 300) * scale);
+      await closedLoop(target, workload, {
+        concurrency: 10,
+        count,
+        capMs: 10_000,
+        timeoutMs: REQUEST_TIMEOUT_MS,
+      });
+    }
+  }
+
+  // The cost of the HTTP stack alone: a trivial route on each server, one request at a time.
+  const floors = {
+    direct: await floor(`${fake.url}/healthz`, 200),
+    gatehouse: await floor(`${gatehouseRun.baseUrl}/healthz`, 200),
+    portkey: await floor(`${portkeyRun.baseUrl}/`, 200),
+  };
+
+  /** @type {{ workload: import("./measure.mjs").Workload, concurrency: number, loops: Record<string, import("./measure.mjs").LoopResult[]>, skipped: boolean, gaveUp: Set<string> }[]} */
+  const runs = [];
+  /** @type {unknown} */
+  let latestLogRow;
+  for (const workload of kinds) {
+    for (const step of PLAN[workload.name]) {
+      /** @type {Record<string, import("./measure.mjs").LoopResult[]>} */
+      const loops = Object.fromEntries(targets.map((t) => [t.name, []]));
+      const run = {
+        workload,
+        concurrency: step.concurrency,
+        loops,
+        skipped: false,
+        /** @type {Set<string>} Targets that failed every request of a slice in this cell. */
+        gaveUp: new Set(),
+      };
+      runs.push(run);
+      if (Date.now() - runStart > RUN_BUDGET_MS) {
+        run.skipped = true;
+        log(`Skipping ${workload.name} c=${step.concurrency}: time budget spent.`);
+        continue;
+      }
+      const perSlice = {
+        concurrency: step.concurrency,
+        count: Math.max(1, Math.ceil((step.count * scale) / ROUNDS)),
+        capMs: step.capMs / ROUNDS,
+        timeoutMs: REQUEST_TIMEOUT_MS,
+      };
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const target of rotate(targets, round)) {
+          if (run.gaveUp.has(target.name)) continue;
+          // Open (and keep alive) as many connections as this slice uses, unmeasured, so
+          // no slice pays for connection setup that the one before it did not.
+          await closedLoop(target, kinds[0], {
+            concurrency: step.concurrency,
+            count: step.concurrency,
+            capMs: 5_000,
+            timeoutMs: 5_000,
+          });
+          await settle(gatewayPids);
+          const loop = await closedLoop(target, workload, perSlice);
+          loops[target.name].push(loop);
+          // A target that answered nothing in a whole slice would only burn the time budget
+          // on timeouts in the next rounds: its failures are counted, its later rounds skipped.
+          if (!loop.results.some((r) => r.ok)) run.gaveUp.add(target.name);
+        }
+      }
+      if (run.gaveUp.size > 0) {
+        log(`${workload.name} c=${step.concurrency}: gave up on ${[...run.gaveUp].join(", ")}.`);
+      }
+      const line = targets
+        .map((t) => {
+          const results = loops[t.name].flatMap((l) => l.results);
+          const failed = results.filter((r) => !r.ok).length;
+          return `${t.name} ${results.length - failed}/${results.length}`;
+        })
+        .join(", ");
+      log(`${workload.name} c=${step.concurrency}: ${line}`);
+    }
+    // Proof that request logging was on, read before the streaming cells, which can leave a
+    // local `wrangler dev` too swamped to answer its admin API.
+    latestLogRow ??= await gatehouse.latestLogRow().catch((err) => String(err));
+  }
+
+  const sampled = await sampler.stop();
+  const fakeStats = await fake.stats();
+  const { samples } = sampled;
+
+  /** @type {import("./report.mjs").Cell[]} */
+  const cells = runs.map((run) => {
+    if (run.skipped) {
+      return {
+        workload: run.workload.name,
+        concurrency: run.concurrency,
+        skipped: true,
+        targets: {},
+      };
+    }
+    const all = Object.values(run.loops).flat();
+    const span = [
+      {
+        startedAt: Math.min(...all.map((l) => l.startedAt)),
+        endedAt: Math.max(...all.map((l) => l.endedAt)),
+      },
+    ];
+    // Machine CPU less the gateways' and our own, over the cell: what else ran meanwhile.
+    const otherTicks = growthIn(
+      samples,
+      span,
+      (s) => s.machine.busy - (s.cpu.gatehouse ?? 0) - (s.cpu.portkey ?? 0) - s.self,
+    );
+    const spanTicks = (span[0].endedAt - span[0].startedAt) / 10;
+    return {
+      workload: run.workload.name,
+      concurrency: run.concurrency,
+      otherCores: spanTicks > 0 ? otherTicks / spanTicks : null,
+      gaveUp: [...run.gaveUp],
+      targets: Object.fromEntries(
+        targets.map((t) => {
+          const windows = run.loops[t.name];
+          const gateway = t.name !== "direct";
+          const context = {
+            stream: run.workload.stream,
+            paceMs: PACE_MS,
+            peakRssKb: gateway ? peakIn(samples, windows, (s) => s.kb[t.name] ?? 0) : null,
+            cpuTicks: gateway ? growthIn(samples, windows, (s) => s.cpu[t.name] ?? 0) : null,
+          };
+          return [t.name, summarize(windows, context)];
+        }),
+      ),
+    };
+  });
+
+  const sections = kinds.map((w) =>
+    workloadSection(
+      w.label,
+      cells.filter((c) => c.workload === w.name),
+      w.stream,
+    ),
+  );
+  console.log(`\n${sections.join("\n")}`);
+
+  // The first failure of each kind per target and cell, with what arrived, for diagnosis.
+  /** @type {Map<string, { target: string, workload: string, concurrency: number, error: string, events: number, tail: string }>} */
+  const failureSamples = new Map();
+  for (const run of runs) {
+    for (const [target, loops] of Object.entries(run.loops)) {
+      for (const r of loops.flatMap((l) => l.results)) {
+        const key = `${target} ${run.workload.name} ${run.concurrency} ${r.error}`;
+        if (r.ok || r.tail === undefined || failureSamples.has(key)) continue;
+        failureSamples.set(key, {
+          target,
+          workload: run.workload.name,
+          concurrency: run.concurrency,
+          error: r.error ?? "?",
+          events: r.events,
+          tail: r.tail,
+        });
+      }
+    }
+  }
+
+  const cpuList = cpus();
+  const meta = {
+    date: new Date().toISOString(),
+    quick,
+    machine: {
+      cores: cpuList.length,
+      cpu: cpuList[0]?.model ?? "unknown",
+      memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+      kernel: release(),
+      loadBefore: loadBefore.map((l) => Number(l.toFixed(2))),
+      loadAfter: loadavg().map((l) => Number(l.toFixed(2))),
+    },
+    versions: versions(root),
+    durationS: Math.round((Date.now() - runStart) / 1000),
+    config: { paceMs: PACE_MS, deltas: DELTAS, rounds: ROUNDS, plan: PLAN, scale },
+  };
+  const notes = {
+    fakeUpstream: fakeStats,
+    floors,
+    rssPeaks: mapValues(sampled.peaks, (p) => ({
+      mb: p.kb / 1024,
+      byProcessMb: mapValues(p.byProcess, (kb) => kb / 1024),
+    })),
+    cpuSecondsByProcess: sampled.cpuByProcess,
+    failureSamples: [...failureSamples.values()].slice(0, 8),
+    gatewayErrorOutput: {
+      gatehouse: gatehouseRun.process.errors(),
+      portkey: portkeyRun.process.errors(),
+    },
+    latestGatehouseLogRow: latestLogRow,
+  };
+  const resultsFile = join(here, "results.json");
+  writeFileSync(resultsFile, `${JSON.stringify({ ...meta, cells, notes }, null, 2)}\n`);
+  // In the project's own JSON style, so that `npm run lint` stays clean once it is committed.
+  const biome = join(root, "node_modules", "@biomejs", "biome", "bin", "biome");
+  spawnSync(process.execPath, [biome, "format", "--write", resultsFile], { cwd: root });
+  writeFileSync(
+    join(here, "..", "BENCHMARKS.md"),
+    benchmarksMarkdown(meta, notes, cells, sections),
+  );
+  log(`Wrote BENCHMARKS.md and bench/results.json in ${meta.durationS} s.`);
+}
+
+/** @template T, U @param {Record<string, T>} record @param {(v: T) => U} f */
+function mapValues(record, f) {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
+}
+
+try {
+  await main();
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
+// Worker threads (fake upstream, sampler) and keep-alive sockets would keep us alive.
+process.exit();
