@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { PROVIDER_KEY, startFakeUpstreamThread } from "./fake-upstream.mjs";
 import { percentile } from "./stats.mjs";
-import { freePort, WRANGLER_ENV } from "./targets.mjs";
+import { freePort, gatehouseTarget, WRANGLER_ENV } from "./targets.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const JSON_REQUESTS = 400;
@@ -66,44 +66,6 @@ async function startWorker(bundleDir, port) {
   return mf;
 }
 
-/** Admin, provider key, proxy, and the Claude Desktop profile's headers. */
-async function connect(base, fakeUrl) {
-  const setup = await fetch(`${base}/api/setup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      organisationName: "Bench",
-      name: "Bench",
-      email: "bench@bench.test",
-      password: "benchmark password",
-    }),
-  });
-  const cookie = setup.headers.get("set-cookie")?.split(";")[0] ?? "";
-  const api = (path, body) =>
-    fetch(`${base}/api${path}`, {
-      method: "POST",
-      headers: { cookie, origin: base, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    }).then((r) => r.json());
-  const key = await api("/provider-keys", {
-    name: "Fake",
-    provider: "anthropic",
-    secret: PROVIDER_KEY,
-    baseUrl: fakeUrl,
-  });
-  const proxy = await api("/llm-proxies", { name: "Bench", providerKeyId: key.id });
-  const { profile } = await api("/connection-setups/claude-desktop", { proxyId: proxy.id });
-  return {
-    url: `${profile.inference.baseUrl}/v1/messages`,
-    headers: {
-      "x-api-key": profile.inference.credential.apiKey,
-      ...profile.inference.customHeaders,
-      "anthropic-version": "2023-06-01",
-      "content-type": "application/json",
-    },
-  };
-}
-
 const body = (stream) =>
   JSON.stringify({
     model: "claude-haiku-4-5",
@@ -149,7 +111,7 @@ async function main() {
   const port = await freePort();
   const mf = await startWorker(bundleDir, port);
   try {
-    const gatehouse = await connect(`http://127.0.0.1:${port}`, fake.url);
+    const { target: gatehouse } = await gatehouseTarget(`http://127.0.0.1:${port}`, fake.url);
     const direct = {
       url: `${fake.url}/v1/messages`,
       headers: {
