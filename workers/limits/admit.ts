@@ -1,6 +1,6 @@
 // Admission: one parallel round of Durable Object calls that checks revocations and reserves
 // the request's worst case against every applicable limit, all or nothing.
-import type { LimitView } from "../../shared/limit-ledger";
+import type { Charge, LimitView } from "../../shared/limit-ledger";
 import { formatUsd } from "../../shared/pricing";
 import { GatewayError, unauthorized } from "../errors";
 import type { Admission } from "../proxy/admission";
@@ -25,7 +25,7 @@ export interface Admitted {
   org: OrgLimits | undefined;
 }
 
-const NO_LIMITS = { worstCase: { cost: 0, tokens: 0, requests: 0 }, rules: [] };
+const NOTHING: Charge = { cost: 0, tokens: 0, requests: 0 };
 
 export async function admitAtGates(
   env: Env,
@@ -40,7 +40,7 @@ export async function admitAtGates(
   const billed = admission.billingMode === "metered";
   const worst = message
     ? worstCase(message.bodyBytes, message.maxTokens, plan?.price, billed)
-    : NO_LIMITS.worstCase;
+    : NOTHING;
   if (
     plan &&
     billed &&
@@ -74,7 +74,7 @@ export async function admitAtGates(
     ),
   );
 
-  const reserved = gates.filter((_, i) => settled[i]?.status === "fulfilled" && isOk(settled[i]));
+  const reserved = gates.filter((_, i) => isOk(settled[i]));
   const undo = () =>
     ctx.waitUntil(Promise.allSettled(reserved.map((g) => releaseAt(env, g, requestId, timeZone))));
   const views: LimitView[] = [];
