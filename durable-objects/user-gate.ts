@@ -30,6 +30,7 @@ const FLUSH_BATCH = 50;
 const FLUSH_BATCHES_PER_ALARM = 20;
 const LOG_PREFIX = "log:";
 const REVOKED_PREFIX = "revoked:";
+const DEAD_PREFIX = "dead:";
 
 export class UserGate extends DurableObject<Env> {
   #revoked = new Set<string>();
@@ -104,13 +105,41 @@ export class UserGate extends DurableObject<Env> {
         limit: FLUSH_BATCH,
       });
       if (pending.size === 0) return;
-      // A failed D1 write throws: the rows stay, and the runtime retries the alarm.
-      await writeLogRows(this.env.DB, [...pending.values()]);
-      await this.ctx.storage.delete([...pending.keys()]);
+      await this.#write(pending);
       if (pending.size < FLUSH_BATCH) return;
     }
     // A large backlog is drained over several alarms so one run stays short.
     await this.ctx.storage.setAlarm(Date.now());
     this.#flushScheduled = true;
+  }
+
+  /**
+   * Writes a batch to D1 and drops it from storage. If the batch fails, its rows are tried one
+   * by one: when none goes in, D1 itself is failing, so this throws and the runtime retries the
+   * alarm with every row kept; when some go in, the ones D1 refuses are moved aside under
+   * "dead:" (kept, and logged by id) so one bad row cannot hold up everyone's usage.
+   */
+  async #write(pending: Map<string, LlmRequestRow>): Promise<void> {
+    try {
+      await writeLogRows(this.env.DB, [...pending.values()]);
+      await this.ctx.storage.delete([...pending.keys()]);
+      return;
+    } catch (batchError) {
+      const refused: [string, LlmRequestRow][] = [];
+      for (const [key, row] of pending) {
+        try {
+          await writeLogRows(this.env.DB, [row]);
+          await this.ctx.storage.delete(key);
+        } catch {
+          refused.push([key, row]);
+        }
+      }
+      if (refused.length === pending.size) throw batchError;
+      for (const [key, row] of refused) {
+        console.error(`log row ${row.id} refused by D1; kept under ${DEAD_PREFIX}`);
+        await this.ctx.storage.put(DEAD_PREFIX + row.id, row);
+        await this.ctx.storage.delete(key);
+      }
+    }
   }
 }

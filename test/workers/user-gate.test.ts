@@ -102,3 +102,24 @@ describe("revocation", () => {
     expect([...stored.keys()]).toEqual(["revoked:vk_b"]);
   });
 });
+
+describe("a row D1 refuses", () => {
+  it("is set aside so the rows around it still reach D1", async () => {
+    const stub = gate("user:poison");
+    await stub.settle({ row: row("req_p1") });
+    // A NULL in a NOT NULL column: D1 refuses this row whatever happens.
+    await stub.settle({ row: { ...row("req_p2"), proxyId: null as unknown as string } });
+    await stub.settle({ row: row("req_p3") });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const ids = await env.DB.prepare("SELECT id FROM llm_requests WHERE id LIKE 'req_p%'").all();
+    expect(ids.results.map((r) => r.id).sort()).toEqual(["req_p1", "req_p3"]);
+    const kept = await runInDurableObject(stub, (_, state) =>
+      state.storage.list({ prefix: "dead:" }),
+    );
+    expect([...kept.keys()]).toEqual(["dead:req_p2"]);
+    const left = await runInDurableObject(stub, (_, state) =>
+      state.storage.list({ prefix: "log:" }),
+    );
+    expect(left.size).toBe(0);
+  });
+});
