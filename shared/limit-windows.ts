@@ -6,10 +6,6 @@ export type LimitWindow = "minute" | "hour" | "day" | "week" | "month";
 const ROLLING_MS: Partial<Record<LimitWindow, number>> = { minute: 60_000, hour: 3_600_000 };
 export const ROLLING_BUCKETS = 60;
 
-export function isRolling(window: LimitWindow): boolean {
-  return ROLLING_MS[window] !== undefined;
-}
-
 /** Length of a rolling window, or undefined for calendar windows. */
 export function rollingMs(window: LimitWindow): number | undefined {
   return ROLLING_MS[window];

@@ -9,10 +9,6 @@ export function principalOf(admission: Pick<Admission, "userId" | "proxy">): str
   return admission.userId ? `user:${admission.userId}` : `anonymous:${admission.proxy.id}`;
 }
 
-export function gateFor(env: Env, principal: string) {
-  return userGate(env, principal);
-}
-
 /**
  * Hands the log row to the principal's gate (settling its reservations in the same call) and
  * settles every other gate that holds a reservation, in parallel.
@@ -25,7 +21,7 @@ export async function settleRequest(
 ): Promise<void> {
   const { gates, timeZone, actual } = reserved;
   await Promise.all([
-    gateFor(env, principal).settle({ row, limits: { actual, timeZone } }),
+    userGate(env, principal).settle({ row, limits: { actual, timeZone } }),
     ...gates.filter((g) => g !== principal).map((g) => settleAt(env, g, row.id, actual, timeZone)),
   ]);
 }

@@ -6,8 +6,8 @@ import { decryptSecret, encryptSecret, randomToken, sha256Hex } from "../../../s
 import { newId } from "../../../shared/ids";
 import { config } from "../../config";
 import { db } from "../../db";
+import { userGate } from "../../limits/gates";
 import { VIRTUAL_KEY_PREFIX } from "../../proxy/admission";
-import { gateFor } from "../../proxy/gate";
 import { invalidate, virtualKeyContext } from "../../proxy/lookups";
 
 export interface MintInput {
@@ -72,7 +72,7 @@ export async function revokeKeys(env: Env, rows: readonly VirtualKey[]) {
     byOwner.set(row.ownerUserId, [...(byOwner.get(row.ownerUserId) ?? []), row]);
   await Promise.all(
     [...byOwner].map(([owner, keys]) =>
-      gateFor(env, `user:${owner}`).revoke(keys.map((k) => k.id)),
+      userGate(env, `user:${owner}`).revoke(keys.map((k) => k.id)),
     ),
   );
   const now = Date.now();
