@@ -68,7 +68,8 @@ async function waitForOk(url, started) {
 }
 
 /**
- * `npm start` on a free port with its state in a fresh temp directory.
+ * `npm start` (the gateway Worker alone: production routes /v1 straight to it) on a free port
+ * with its state in a fresh temp directory.
  * @param {string} root The repository.
  * @returns {Promise<Gateway>}
  */
@@ -77,7 +78,13 @@ export async function startGatehouse(root) {
   const stateDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
   const started = startGroup("gatehouse", ["scripts/start.mjs"], {
     cwd: root,
-    env: { ...process.env, ...WRANGLER_ENV, PORT: String(port), GATEHOUSE_STATE_DIR: stateDir },
+    env: {
+      ...process.env,
+      ...WRANGLER_ENV,
+      PORT: String(port),
+      GATEHOUSE_STATE_DIR: stateDir,
+      GATEHOUSE_WORKER_ONLY: "1",
+    },
     afterStop: () => rmSync(stateDir, { recursive: true, force: true }),
   });
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// `npm start`: the gateway on loopback with local state (Miniflare's D1 and Durable Objects
-// under .wrangler/state), migrations applied, no Cloudflare account or network needed.
+// `npm start`: the dashboard and the gateway on one loopback origin, with local state
+// (Miniflare's D1 and Durable Objects under .wrangler/state), migrations applied, no
+// Cloudflare account or network needed. The site is built, then `wrangler pages dev` serves
+// it with its Functions and runs the gateway Worker behind their service binding, exactly
+// the production shape.
 //
-// Environment: PORT (default 8787), GATEHOUSE_STATE_DIR (default .wrangler/state).
+// Environment: PORT (default 8787), GATEHOUSE_STATE_DIR (default .wrangler/state),
+// GATEHOUSE_WORKER_ONLY=1 to serve the gateway Worker alone (what the benchmark measures).
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -13,6 +17,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const port = process.env.PORT ?? "8787";
 const stateDir = process.env.GATEHOUSE_STATE_DIR ?? join(root, ".wrangler", "state");
 const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
+const vite = join(root, "node_modules", "vite", "bin", "vite.js");
+const workerOnly = process.env.GATEHOUSE_WORKER_ONLY === "1";
+const logLevel = process.env.WRANGLER_LOG_LEVEL ?? "warn";
 const env = {
   ...process.env,
   WRANGLER_SEND_METRICS: "false",
@@ -23,20 +30,32 @@ const env = {
 
 ensureDevVars();
 applyMigrations();
-serve();
+if (!workerOnly) buildSite();
+serve(workerOnly ? workerArgs() : pagesArgs());
 
-/** Creates .dev.vars from the example, with a fresh encryption key, if it is missing. */
+/**
+ * Creates .dev.vars from the example, with a fresh encryption key, if it is missing, and marks
+ * the run as local development (first-run setup then needs no SETUP_TOKEN).
+ */
 function ensureDevVars() {
   const devVars = join(root, ".dev.vars");
-  if (existsSync(devVars)) return;
-  copyFileSync(join(root, ".dev.vars.example"), devVars);
-  const text = readFileSync(devVars, "utf8")
-    .replace(/^ENCRYPTION_KEY=.*$/m, `ENCRYPTION_KEY=${randomBytes(32).toString("base64")}`)
-    .replace(/^SETUP_TOKEN=.*$/m, `SETUP_TOKEN=${randomBytes(24).toString("base64url")}`);
-  writeFileSync(devVars, text, { mode: 0o600 });
-  console.log(
-    "Created .dev.vars with a new local ENCRYPTION_KEY (keep it: it unlocks local secrets).",
-  );
+  if (!existsSync(devVars)) {
+    copyFileSync(join(root, ".dev.vars.example"), devVars);
+    const text = readFileSync(devVars, "utf8")
+      .replace(/^ENCRYPTION_KEY=.*$/m, `ENCRYPTION_KEY=${randomBytes(32).toString("base64")}`)
+      .replace(/^SETUP_TOKEN=.*$/m, `SETUP_TOKEN=${randomBytes(24).toString("base64url")}`);
+    writeFileSync(devVars, text, { mode: 0o600 });
+    console.log(
+      "Created .dev.vars with a new local ENCRYPTION_KEY (keep it: it unlocks local secrets).",
+    );
+  }
+  const text = readFileSync(devVars, "utf8");
+  if (!/^ENVIRONMENT=/m.test(text)) {
+    writeFileSync(
+      devVars,
+      `${text.replace(/\n*$/, "\n")}\n# Set by npm start.\nENVIRONMENT=development\n`,
+    );
+  }
 }
 
 function applyMigrations() {
@@ -52,8 +71,21 @@ function applyMigrations() {
   }
 }
 
-function serve() {
-  const args = [
+function buildSite() {
+  const result = spawnSync(process.execPath, [vite, "build", "--logLevel", "warn"], {
+    cwd: join(root, "pages"),
+    env,
+    encoding: "utf8",
+  });
+  if (result.status !== 0) {
+    console.error(result.stdout, result.stderr);
+    console.error("Could not build the dashboard (pages/).");
+    process.exit(1);
+  }
+}
+
+function workerArgs() {
+  return [
     wrangler,
     "dev",
     "--ip",
@@ -62,12 +94,37 @@ function serve() {
     port,
     "--persist-to",
     stateDir,
-    "--var",
-    "ENVIRONMENT:development",
     "--show-interactive-dev-session=false",
     "--log-level",
-    process.env.WRANGLER_LOG_LEVEL ?? "warn",
+    logLevel,
   ];
+}
+
+/** The Pages config first, then the Worker's: wrangler runs both, joined by the binding. */
+function pagesArgs() {
+  return [
+    wrangler,
+    "pages",
+    "dev",
+    "--cwd",
+    join(root, "pages"),
+    "-c",
+    "wrangler.toml",
+    "-c",
+    "../wrangler.toml",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    port,
+    "--persist-to",
+    stateDir,
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    logLevel,
+  ];
+}
+
+function serve(args) {
   // Its own process group, so stopping it also stops the workerd children it starts.
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: "inherit", detached: true });
   const stop = (signal) => {
@@ -102,12 +159,12 @@ async function printWelcome() {
   const setup = await fetch(`${base}/api/setup`).then((r) => r.json());
   console.log(`
 Gatehouse is running (local state in ${stateDir}).
-  Gateway:      ${base}
+  Dashboard:    ${base}${workerOnly ? "  (not served: GATEHOUSE_WORKER_ONLY=1)" : ""}
   LLM proxy:    ${base}/v1/anthropic/<proxy-id>  (or ${base}/v1/anthropic for the default)
   Admin API:    ${base}/api   (OpenAPI: ${base}/api/openapi.json)
 `);
   if (setup.needed) {
-    console.log(`No admin yet. Create the first one:
+    console.log(`No admin yet. Open ${base} to create the first one, or:
   curl -s ${base}/api/setup -H 'content-type: application/json' \\
     -d '{"organisationName":"Acme","name":"Ada","email":"ada@example.com","password":"choose a long password"}'
 `);

@@ -13,7 +13,9 @@ import {
   type VirtualKey,
   virtualKeys,
 } from "../../d1/schema";
+import type { ConnectionCredentials } from "../../shared/api-types";
 import {
+  AGENT_ID_CLAUDE_DESKTOP,
   claudeDesktopProfile,
   maskedProfile,
   profileFileName,
@@ -23,7 +25,7 @@ import type { AppEnv } from "../app-env";
 import { db } from "../db";
 import { badRequest, conflict, forbidden, notFound } from "../errors";
 import { publicOrigin } from "../public-origin";
-import { findOrgProxy } from "./llm-proxies";
+import { findOrgProxy, proxyBaseUrl } from "./llm-proxies";
 import { can } from "./permissions";
 import { route } from "./route";
 import { Id } from "./schemas";
@@ -127,6 +129,13 @@ async function connectionPair(c: Ctx, proxyId: string | undefined, userId: strin
 
 const Target = z.object({ proxyId: Id.optional(), userId: Id.optional() });
 
+/** The labels clients other than Claude Desktop put in X-Archestra-Agent-Id. */
+const AGENT_IDS = {
+  "claude-code": "anthropic_claude_code",
+  "anthropic-client": "anthropic_client",
+  "claude-desktop": AGENT_ID_CLAUDE_DESKTOP,
+} as const;
+
 export const connectionSetupRoutes = [
   route({
     method: "post",
@@ -174,6 +183,32 @@ export const connectionSetupRoutes = [
         200,
         { "cache-control": "no-store" },
       );
+    },
+  }),
+  route({
+    method: "post",
+    path: "/connection-setups/credentials",
+    summary:
+      "Base URL, key and headers for Claude Code or any Anthropic client, from the caller's two Connection keys",
+    access: "llmProxy:read",
+    body: z.object({
+      proxyId: Id.optional(),
+      client: z
+        .enum(Object.keys(AGENT_IDS) as [keyof typeof AGENT_IDS])
+        .default("anthropic-client"),
+    }),
+    async handler(c, { body }) {
+      const { proxy, standard, passthrough } = await connectionPair(c, body.proxyId, undefined);
+      const credentials: ConnectionCredentials = {
+        proxyId: proxy.id,
+        baseUrl: proxyBaseUrl(publicOrigin(c), proxy.id),
+        apiKey: await revealToken(c.env, standard),
+        headers: {
+          "X-Archestra-Agent-Id": AGENT_IDS[body.client],
+          "X-Archestra-Virtual-Key": await revealToken(c.env, passthrough),
+        },
+      };
+      return c.json(credentials, 200, { "cache-control": "no-store" });
     },
   }),
 ];

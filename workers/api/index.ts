@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { publicOrigin } from "../public-origin";
 import { authRoutes } from "./auth/routes";
+import { sessionRoutes } from "./auth/sessions";
 import { connectionSetupRoutes } from "./connection-setups";
 import { limitRoutes } from "./limits";
 import { llmProxyRoutes } from "./llm-proxies";
@@ -25,6 +26,7 @@ const openApiRoute = route({
 
 export const API_ROUTES: readonly ApiRoute[] = [
   ...authRoutes,
+  ...sessionRoutes,
   ...userRoutes,
   ...providerKeyRoutes,
   ...llmProxyRoutes,

@@ -1,10 +1,12 @@
 // /api/limits: budgets (cost) and rate limits (tokens, requests) for the organisation, a
 // user, a virtual key, an LLM proxy, or every user without a limit of their own. The Durable
 // Objects in workers/limits/ enforce them; this file validates and stores the rules.
+
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
 import { type Limit, limits, llmProxies, users, virtualKeys } from "../../d1/schema";
+import type { LimitView } from "../../shared/api-types";
 import type { AppEnv } from "../app-env";
 import { db } from "../db";
 import { notFound } from "../errors";
@@ -53,7 +55,7 @@ const LimitFields = z.object({
   models: z.array(ModelName).min(1).max(100).nullable().optional(),
 });
 
-function publicLimit(l: Limit, usage: LimitStatus | null) {
+function publicLimit(l: Limit, usage: LimitStatus | null): LimitView {
   return {
     id: l.id,
     name: l.name,

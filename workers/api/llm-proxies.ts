@@ -1,9 +1,11 @@
 // /api/llm-proxies: named entry points for clients, each bound to a provider key, with an
 // optional model allow-list. One proxy per organisation is the default, served without an id.
+
 import { and, asc, eq, inArray, isNull, ne } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
 import { type LlmProxy, llmProxies, providerKeys, virtualKeys } from "../../d1/schema";
+import type { LlmProxyView } from "../../shared/api-types";
 import { newId } from "../../shared/ids";
 import type { AppEnv } from "../app-env";
 import { db } from "../db";
@@ -30,7 +32,7 @@ export function proxyBaseUrl(origin: string, proxyId: string) {
   return `${origin}/v1/anthropic/${proxyId}`;
 }
 
-function publicProxy(c: Context<AppEnv>, r: LlmProxy) {
+function publicProxy(c: Context<AppEnv>, r: LlmProxy): LlmProxyView {
   return {
     id: r.id,
     name: r.name,

@@ -1,10 +1,12 @@
 // /api/model-prices: the built-in price table merged with the organisation's overrides, and
 // its price for unknown models. Prices go in and out in USD per million tokens, as price pages
 // quote them, and are stored as integer micro-USD per million tokens, like all money here.
+
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
 import { modelPrices, organisations } from "../../d1/schema";
+import type { PriceView } from "../../shared/api-types";
 import { BUILT_IN_MODELS, type ModelInfo, type TokenPrices } from "../../shared/pricing";
 import type { AppEnv } from "../app-env";
 import { db } from "../db";
@@ -52,7 +54,7 @@ export function toMicroPrice(usd: z.output<typeof UsdPrice>): TokenPrices {
 }
 
 /** Both spellings of a price: USD per MTok for people, integer µ$ per MTok for exact sums. */
-export function describePrice(p: TokenPrices) {
+export function describePrice(p: TokenPrices): PriceView {
   // An integer divided by 10^6 is the double nearest that decimal, so it prints exactly.
   const usd = (v: number) => v / MICRO_PER_USD;
   return {

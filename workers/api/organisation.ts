@@ -1,10 +1,12 @@
 // /api/organisation: the caller's organisation and its settings for costs and limits: the
 // time zone calendar windows start in, what the proxy does when a limit cannot be checked,
 // and the price of models nobody has priced.
+
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
 import { organisations } from "../../d1/schema";
+import type { OrganisationView } from "../../shared/api-types";
 import type { AppEnv } from "../app-env";
 import { db } from "../db";
 import { notFound } from "../errors";
@@ -47,7 +49,7 @@ const OrganisationPatch = z.object({
   defaultModelPrice: UsdPrice.nullable().optional(),
 });
 
-function publicOrganisation(o: Organisation) {
+function publicOrganisation(o: Organisation): OrganisationView {
   return {
     id: o.id,
     name: o.name,

@@ -1,8 +1,10 @@
 // /api/provider-keys: the organisation's real provider credentials. The secret is encrypted
 // on the way in and never leaves again: lists show its last four characters only.
+
 import { and, count, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { llmProxies, providerKeys, virtualKeys } from "../../d1/schema";
+import type { ProviderKeyView } from "../../shared/api-types";
 import { encryptSecret } from "../../shared/crypto";
 import { newId } from "../../shared/ids";
 import { config } from "../config";
@@ -14,7 +16,7 @@ import { Name } from "./schemas";
 
 type Row = typeof providerKeys.$inferSelect;
 
-const publicProviderKey = (r: Row) => ({
+const publicProviderKey = (r: Row): ProviderKeyView => ({
   id: r.id,
   name: r.name,
   provider: r.provider,

@@ -1,8 +1,10 @@
 // /api/users: the organisation's people. Invitations and SSO come with the identity issue;
 // until then an admin creates accounts with a first password.
+
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { users } from "../../d1/schema";
+import type { MemberView } from "../../shared/api-types";
 import { hashPassword } from "../../shared/crypto";
 import { newId } from "../../shared/ids";
 import { db } from "../db";
@@ -12,7 +14,7 @@ import { Email, Name, Password } from "./schemas";
 
 type Row = typeof users.$inferSelect;
 
-const publicMember = (u: Row) => ({
+const publicMember = (u: Row): MemberView => ({
   id: u.id,
   email: u.email,
   name: u.name,

@@ -1,9 +1,11 @@
 // First run, sign-in, sign-out, "who am I", and personal API tokens.
+
 import { and, count, desc, eq, isNull } from "drizzle-orm";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { apiTokens, sessions, users } from "../../../d1/schema";
+import type { SetupStatus, UserView } from "../../../shared/api-types";
 import {
   constantTimeEqual,
   hashPassword,
@@ -25,7 +27,9 @@ const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 // A hash to compare against when the account does not exist, so timing does not tell.
 let decoyHash: Promise<string> | undefined;
 
-export function publicUser(u: Pick<SessionUser, "id" | "orgId" | "email" | "name" | "role">) {
+export function publicUser(
+  u: Pick<SessionUser, "id" | "orgId" | "email" | "name" | "role">,
+): UserView {
   return {
     id: u.id,
     organisationId: u.orgId,
@@ -66,7 +70,11 @@ export const authRoutes = [
     access: "public",
     async handler(c) {
       const [row] = await db(c.env).select({ n: count() }).from(users);
-      return c.json({ needed: (row?.n ?? 0) === 0 });
+      const status: SetupStatus = {
+        needed: (row?.n ?? 0) === 0,
+        tokenRequired: config(c.env).environment !== "development",
+      };
+      return c.json(status);
     },
   }),
   route({

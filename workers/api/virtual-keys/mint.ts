@@ -1,7 +1,9 @@
 // Making, finding and revoking virtual keys. The token is `arch_` + 256 random bits; it is
 // stored as a SHA-256 hash (for lookup) and an AES-GCM copy (so its owner can fetch it again).
+
 import { and, eq, isNull } from "drizzle-orm";
 import { type VirtualKey, virtualKeys } from "../../../d1/schema";
+import type { VirtualKeyView } from "../../../shared/api-types";
 import { decryptSecret, encryptSecret, randomToken, sha256Hex } from "../../../shared/crypto";
 import { newId } from "../../../shared/ids";
 import { config } from "../../config";
@@ -85,7 +87,7 @@ export async function revokeKeys(env: Env, rows: readonly VirtualKey[]) {
   }
 }
 
-export function publicKey(r: VirtualKey, owner?: { email: string; name: string }) {
+export function publicKey(r: VirtualKey, owner?: { email: string; name: string }): VirtualKeyView {
   const now = Date.now();
   return {
     id: r.id,

@@ -1,0 +1,121 @@
+// The shell: decides between first run, sign-in and the signed-in dashboard, and routes pages.
+
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { LocationProvider, Route, Router, useLocation } from "preact-iso";
+import type { SetupStatus, UserView } from "../../shared/api-types";
+import { ApiError, api, errorMessage, SIGNED_OUT_EVENT } from "./lib/api";
+import { type Session, SessionProvider } from "./lib/session";
+import { ConnectPage } from "./pages/connect";
+import { CostsPage } from "./pages/costs";
+import { LlmProxiesPage } from "./pages/llm-proxies";
+import { NotFoundPage } from "./pages/not-found";
+import { ProfilePage } from "./pages/profile";
+import { ProviderKeysPage } from "./pages/provider-keys";
+import { SetupPage } from "./pages/setup";
+import { SignInPage } from "./pages/sign-in";
+import { VirtualKeysPage } from "./pages/virtual-keys";
+import { Layout } from "./ui/layout";
+import { ErrorState, Loading } from "./ui/states";
+
+type Boot =
+  | { state: "loading" }
+  | { state: "error"; message: string }
+  | { state: "setup"; tokenRequired: boolean }
+  | { state: "signed-out" }
+  | { state: "signed-in"; user: UserView };
+
+async function boot(): Promise<Boot> {
+  try {
+    const { user } = await api.get<{ user: UserView }>("/me");
+    return { state: "signed-in", user };
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 401) throw err;
+  }
+  const setup = await api.get<SetupStatus>("/setup");
+  return setup.needed
+    ? { state: "setup", tokenRequired: setup.tokenRequired }
+    : { state: "signed-out" };
+}
+
+export function App() {
+  return (
+    <LocationProvider>
+      <Shell />
+    </LocationProvider>
+  );
+}
+
+function Shell() {
+  const [status, setStatus] = useState<Boot>({ state: "loading" });
+  const load = useCallback(() => {
+    boot().then(setStatus, (err: unknown) =>
+      setStatus({ state: "error", message: errorMessage(err) }),
+    );
+  }, []);
+  useEffect(load, [load]);
+  useEffect(() => {
+    const onSignedOut = () =>
+      setStatus((s) => (s.state === "signed-in" ? { state: "signed-out" } : s));
+    window.addEventListener(SIGNED_OUT_EVENT, onSignedOut);
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, onSignedOut);
+  }, []);
+
+  switch (status.state) {
+    case "loading":
+      return <Loading label="Opening Gatehouse…" fullPage />;
+    case "error":
+      return <ErrorState message={status.message} onRetry={load} fullPage />;
+    case "setup":
+      return (
+        <SetupPage
+          tokenRequired={status.tokenRequired}
+          onDone={(user) => setStatus({ state: "signed-in", user })}
+        />
+      );
+    case "signed-out":
+      return <SignInPage onSignedIn={(user) => setStatus({ state: "signed-in", user })} />;
+    case "signed-in":
+      return (
+        <SignedIn
+          user={status.user}
+          onSignedOut={() => setStatus({ state: "signed-out" })}
+          onRefresh={load}
+        />
+      );
+  }
+}
+
+function SignedIn(props: { user: UserView; onSignedOut: () => void; onRefresh: () => void }) {
+  const permissions = new Set(props.user.permissions);
+  const session: Session = {
+    user: props.user,
+    can: (p) => permissions.has(p),
+    refresh: props.onRefresh,
+    signOut: async () => {
+      await api.post("/auth/logout").catch(() => undefined);
+      props.onSignedOut();
+    },
+  };
+  return (
+    <SessionProvider value={session}>
+      <Layout>
+        <Router>
+          <Route path="/" component={Home} />
+          <Route path="/connect" component={ConnectPage} />
+          <Route path="/virtual-keys" component={VirtualKeysPage} />
+          <Route path="/llm-proxies" component={LlmProxiesPage} />
+          <Route path="/provider-keys" component={ProviderKeysPage} />
+          <Route path="/costs" component={CostsPage} />
+          <Route path="/profile" component={ProfilePage} />
+          <Route default component={NotFoundPage} />
+        </Router>
+      </Layout>
+    </SessionProvider>
+  );
+}
+
+function Home() {
+  const { route } = useLocation();
+  useEffect(() => route("/connect", true), [route]);
+  return null;
+}

@@ -1,0 +1,81 @@
+// First run: creates the organisation and its first admin, then signs them in.
+import type { UserView } from "../../../shared/api-types";
+import { api } from "../lib/api";
+import { AuthFrame } from "../ui/auth-frame";
+import { Field, formValues, useFormState } from "../ui/form";
+import { Notice } from "../ui/states";
+
+export function SetupPage(props: { tokenRequired: boolean; onDone: (user: UserView) => void }) {
+  const form = useFormState();
+  const onSubmit = (event: Event) => {
+    const v = formValues(event);
+    void form.submit(async () => {
+      const { user } = await api.post<{ user: UserView }>(
+        "/setup",
+        {
+          organisationName: v.organisationName,
+          name: v.name,
+          email: v.email,
+          password: v.password,
+        },
+        v.setupToken ? { "x-setup-token": v.setupToken } : {},
+      );
+      props.onDone(user);
+    });
+  };
+  return (
+    <AuthFrame
+      title="Set up Gatehouse"
+      lead="Create your organisation and its first admin. You can invite everyone else afterwards."
+    >
+      <form onSubmit={onSubmit} class="stack" noValidate={false}>
+        <Field
+          label="Organisation"
+          name="organisationName"
+          required
+          autoComplete="organization"
+          error={form.fields.organisationName}
+        />
+        <Field
+          label="Your name"
+          name="name"
+          required
+          autoComplete="name"
+          error={form.fields.name}
+        />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          required
+          autoComplete="email"
+          error={form.fields.email}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          required
+          minLength={10}
+          autoComplete="new-password"
+          hint="At least 10 characters."
+          error={form.fields.password}
+        />
+        {props.tokenRequired ? (
+          <Field
+            label="Setup token"
+            name="setupToken"
+            type="password"
+            required
+            autoComplete="off"
+            hint="The SETUP_TOKEN secret you set with wrangler secret put."
+          />
+        ) : null}
+        {form.error ? <Notice tone="error">{form.error}</Notice> : null}
+        <button type="submit" class="button primary wide" disabled={form.busy}>
+          {form.busy ? "Creating…" : "Create organisation"}
+        </button>
+      </form>
+    </AuthFrame>
+  );
+}

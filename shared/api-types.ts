@@ -1,0 +1,200 @@
+// The shapes /api answers with. The Worker's serializers are typed with these and the
+// dashboard reads them, so a change to either side fails the type check of the other.
+// Times are epoch milliseconds; money is integer micro-dollars (µ$) unless a field says USD.
+
+export type RoleName = "admin" | "member";
+export type KeyKind = "standard" | "passthrough";
+export type KeyStatus = "active" | "revoked" | "expired";
+export type BillingMode = "metered" | "subscription";
+
+export interface ApiErrorBody {
+  type: "error";
+  error: { type: string; message: string; fields?: { path: string; message: string }[] };
+  request_id?: string;
+}
+
+export interface ListOf<T> {
+  data: T[];
+}
+
+export interface UserView {
+  id: string;
+  organisationId: string;
+  email: string;
+  name: string;
+  role: RoleName;
+  permissions: string[];
+}
+
+export interface SetupStatus {
+  /** No user exists yet: the first-run screen creates the first admin. */
+  needed: boolean;
+  /** Outside local development, setup needs the SETUP_TOKEN secret. */
+  tokenRequired: boolean;
+}
+
+export interface MemberView {
+  id: string;
+  email: string;
+  name: string;
+  role: RoleName;
+  status: string;
+  createdAt: number;
+}
+
+export interface SessionView {
+  id: string;
+  createdAt: number;
+  expiresAt: number;
+  userAgent: string | null;
+  current: boolean;
+}
+
+export interface ProviderKeyView {
+  id: string;
+  name: string;
+  provider: string;
+  secretLast4: string;
+  baseUrl: string | null;
+  createdAt: number;
+}
+
+export interface LlmProxyView {
+  id: string;
+  name: string;
+  provider: string;
+  providerKeyId: string | null;
+  allowedModels: string[] | null;
+  isDefault: boolean;
+  allowAnonymous: boolean;
+  /** What clients use as their Anthropic base URL. */
+  baseUrl: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface VirtualKeyView {
+  id: string;
+  name: string;
+  kind: KeyKind;
+  ownerUserId: string;
+  ownerEmail?: string;
+  ownerName?: string;
+  providerKeyId: string | null;
+  /** The first characters of the token, to recognise it. */
+  prefix: string;
+  connectionProxyId: string | null;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+  status: KeyStatus;
+}
+
+export interface MintedKey extends VirtualKeyView {
+  /** Shown in this response only. */
+  token: string;
+}
+
+export interface ConnectionKeys {
+  proxyId: string;
+  standardKey: VirtualKeyView;
+  passthroughKey: VirtualKeyView;
+}
+
+export interface ClaudeDesktopDownload<P> {
+  fileName: string;
+  contentType: "application/json";
+  content: string;
+  profile: P;
+  preview: P;
+  warning: string;
+}
+
+/** What any Anthropic client needs: base URL, API key and the attribution headers. */
+export interface ConnectionCredentials {
+  proxyId: string;
+  baseUrl: string;
+  apiKey: string;
+  headers: Record<string, string>;
+}
+
+export interface LimitUsage {
+  used: number;
+  reserved: number;
+  remaining: number;
+  resetAt: number;
+}
+
+export type LimitScope =
+  | "organisation"
+  | "team"
+  | "user"
+  | "default_user"
+  | "virtual_key"
+  | "llm_proxy";
+export type LimitMetric = "cost" | "tokens" | "requests";
+export type LimitWindow = "minute" | "hour" | "day" | "week" | "month";
+
+export interface LimitView {
+  id: string;
+  name: string;
+  scope: LimitScope;
+  scopeId: string | null;
+  metric: LimitMetric;
+  window: LimitWindow;
+  /** µ$ for a cost limit, else a count. */
+  amount: number;
+  amountUsd: number | null;
+  models: string[] | null;
+  windowVersion: number;
+  /** null when the limit's Durable Object could not be reached. */
+  usage: LimitUsage | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface UsageTotals {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  cacheReadTokens: number;
+  costMicroUsd: number;
+  listCostMicroUsd: number;
+  unpricedRequests: number;
+}
+
+export type UsageDimension = "day" | "user" | "proxy" | "model" | "key" | "billingMode";
+
+export type UsageRow = UsageTotals & Partial<Record<UsageDimension, string | null>>;
+
+export interface UsageReport {
+  from: string;
+  to: string;
+  groupBy: UsageDimension[];
+  data: UsageRow[];
+}
+
+export interface OrganisationView {
+  id: string;
+  name: string;
+  timeZone: string;
+  limitFailMode: "closed" | "open";
+  defaultModelPrice: PriceView | null;
+  createdAt: number;
+}
+
+export interface PriceView {
+  usdPerMTok: TokenPriceFields;
+  microUsdPerMTok: TokenPriceFields;
+}
+
+export interface TokenPriceFields {
+  input: number;
+  output: number;
+  cacheWrite5m: number;
+  cacheWrite1h: number;
+  cacheRead: number;
+}
