@@ -2,7 +2,8 @@
 // dashboard reads them, so a change to either side fails the type check of the other.
 // Times are epoch milliseconds; money is integer micro-dollars (µ$) unless a field says USD.
 
-export type RoleName = "admin" | "member";
+/** A built-in role ("admin", "editor", "member") or the id of an organisation's custom role. */
+export type RoleName = string;
 export type KeyKind = "standard" | "passthrough";
 export type KeyStatus = "active" | "revoked" | "expired";
 export type BillingMode = "metered" | "subscription";
@@ -31,6 +32,15 @@ export interface SetupStatus {
   needed: boolean;
   /** Outside local development, setup needs the SETUP_TOKEN secret. */
   tokenRequired: boolean;
+}
+
+export interface RoleView {
+  /** The built-in role's name, or the custom role's id. */
+  id: string;
+  name: string;
+  builtIn: boolean;
+  permissions: string[];
+  description: string | null;
 }
 
 export interface MemberView {
