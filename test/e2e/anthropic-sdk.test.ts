@@ -2,10 +2,10 @@
 // Claude Desktop profile the Connect flow hands out, with a fake Anthropic on loopback.
 import Anthropic from "@anthropic-ai/sdk";
 import { beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { ADMIN, type Api, adminApi, providerAndProxy } from "./admin-api";
 
 const gateway = inject("gatewayUrl");
 const fakeUrl = inject("e2eFakeAnthropicUrl");
-const PROVIDER_KEY = "sk-ant-api03-fake-provider-key-0123456789";
 
 interface LogRow {
   endpoint: string;
@@ -23,8 +23,9 @@ interface LogRow {
   agentId: string | null;
 }
 
-let api: (path: string, body?: unknown, method?: string) => Promise<Response>;
+let api: Api;
 let userId: string;
+let proxyId: string;
 let profile: {
   inference: {
     baseUrl: string;
@@ -35,42 +36,12 @@ let profile: {
 let client: Anthropic;
 
 beforeAll(async () => {
-  const setup = await fetch(`${gateway}/api/setup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      organisationName: "E2E",
-      name: "Erin",
-      email: "erin@e2e.test",
-      password: "a long enough password",
-    }),
-  });
-  expect(setup.status).toBe(201);
-  userId = ((await setup.json()) as { user: { id: string } }).user.id;
-  const cookie = setup.headers.get("set-cookie")?.split(";")[0] ?? "";
-  // The dashboard's way: session cookie plus same-origin Origin header.
-  api = (path, body, method) =>
-    fetch(`${gateway}/api${path}`, {
-      method: method ?? (body === undefined ? "GET" : "POST"),
-      headers: { cookie, origin: gateway, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  const pk = (await (
-    await api("/provider-keys", {
-      name: "Fake",
-      provider: "anthropic",
-      secret: PROVIDER_KEY,
-      baseUrl: fakeUrl,
-    })
-  ).json()) as { id: string };
-  const proxy = (await (
-    await api("/llm-proxies", { name: "Main", providerKeyId: pk.id })
-  ).json()) as {
-    id: string;
-  };
-  const download = await api("/connection-setups/claude-desktop", { proxyId: proxy.id });
-  expect(download.status).toBe(200);
-  ({ profile } = (await download.json()) as { profile: typeof profile });
+  ({ api, userId } = await adminApi(gateway));
+  const { proxy } = await providerAndProxy(api, fakeUrl, "SDK");
+  proxyId = proxy.id;
+  ({ profile } = await api<{ profile: typeof profile }>("/connection-setups/claude-desktop", {
+    proxyId: proxy.id,
+  }));
   client = new Anthropic({
     baseURL: profile.inference.baseUrl,
     apiKey: profile.inference.credential.apiKey,
@@ -82,7 +53,9 @@ beforeAll(async () => {
 async function logsUntil(count: number): Promise<LogRow[]> {
   return vi.waitFor(
     async () => {
-      const { data } = (await (await api("/logs/llm")).json()) as { data: LogRow[] };
+      const { data } = await api<{ data: LogRow[] }>(
+        `/logs/llm?userId=${userId}&proxyId=${proxyId}`,
+      );
       if (data.length < count) throw new Error(`${data.length} of ${count} rows so far`);
       return data;
     },
@@ -118,7 +91,7 @@ describe("Anthropic SDK through the gateway", () => {
 
     const rows = await logsUntil(4);
     for (const row of rows) {
-      expect(row).toMatchObject({ userId, userEmail: "erin@e2e.test", status: 200 });
+      expect(row).toMatchObject({ userId, userEmail: ADMIN.email, status: 200 });
       expect(row.agentId).toBe("anthropic_claude_desktop");
     }
     const byEndpoint = (e: string, streamed?: boolean) =>
@@ -147,7 +120,7 @@ describe("Anthropic SDK through the gateway", () => {
   });
 
   it("surfaces a budget refusal as a clear 402 the SDK does not retry", async () => {
-    const limit = await api("/limits", {
+    const limit = await api<{ id: string }>("/limits", {
       name: "Tiny budget",
       scope: "user",
       scopeId: userId,
@@ -155,7 +128,6 @@ describe("Anthropic SDK through the gateway", () => {
       window: "month",
       amountUsd: 0.000001,
     });
-    expect(limit.status).toBe(201);
     // The SDK's default retry policy, as Claude Desktop would use it.
     const retrying = new Anthropic({
       baseURL: profile.inference.baseUrl,
@@ -175,17 +147,16 @@ describe("Anthropic SDK through the gateway", () => {
     expect(apiError.message).toMatch(/Gatehouse blocked this request \(not the provider\)/);
     const rows = await logsUntil(5);
     expect(rows.filter((r) => r.status === 402)).toHaveLength(1);
-    const { id } = (await limit.json()) as { id: string };
-    expect((await api(`/limits/${id}`, undefined, "DELETE")).status).toBe(204);
+    await api(`/limits/${limit.id}`, undefined, "DELETE");
   });
 
   it("stops a revoked key on the very next request", async () => {
-    const { data } = (await (await api("/virtual-keys")).json()) as {
-      data: { id: string; kind: string; name: string }[];
-    };
-    const standard = data.find((k) => k.kind === "standard");
-    expect(standard?.name).toBe("Connection setup — erin@e2e.test");
-    expect((await api(`/virtual-keys/${standard?.id}`, undefined, "DELETE")).status).toBe(204);
+    const { data } = await api<{
+      data: { id: string; kind: string; name: string; connectionProxyId: string | null }[];
+    }>("/virtual-keys");
+    const standard = data.find((k) => k.kind === "standard" && k.connectionProxyId === proxyId);
+    expect(standard?.name).toBe(`Connection setup — ${ADMIN.email}`);
+    await api(`/virtual-keys/${standard?.id}`, undefined, "DELETE");
     await expect(
       client.messages.create({
         model: "claude-haiku-4-5-20251001",

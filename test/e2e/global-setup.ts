@@ -1,12 +1,8 @@
-// End-to-end runs start the gateway exactly as `npm start` does (fresh local state in a temp
-// directory, on a free port), beside the fake Anthropic upstream on loopback.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// End-to-end runs share one gateway started as `npm start` does, beside the fake Anthropic
+// upstream on loopback.
 import type { TestProject } from "vitest/node";
 import { startFakeAnthropic } from "../fakes/anthropic-upstream";
+import { startGateway } from "./gateway-process";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -15,68 +11,19 @@ declare module "vitest" {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
-
-async function waitForHealth(url: string, child: ChildProcess, output: () => string) {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output()}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`The gateway did not come up:\n${output()}`);
-}
-
 export default async function setup(project: TestProject) {
   const fake = await startFakeAnthropic();
-  const port = await freePort();
-  const stateDir = mkdtempSync(join(tmpdir(), "gatehouse-e2e-"));
-  let output = "";
-  const child = spawn(process.execPath, ["scripts/start.mjs"], {
-    env: { ...process.env, PORT: String(port), GATEHOUSE_STATE_DIR: stateDir },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  child.stdout?.on("data", (d: Buffer) => {
-    output += d.toString();
-  });
-  child.stderr?.on("data", (d: Buffer) => {
-    output += d.toString();
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.pid && child.exitCode === null) {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
-      await new Promise((r) => child.once("exit", r));
-    }
-    await fake.close();
-    rmSync(stateDir, { recursive: true, force: true });
-  };
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
   try {
-    await waitForHealth(url, child, () => output);
+    gateway = await startGateway();
   } catch (err) {
-    await stop();
+    await fake.close();
     throw err;
   }
-  project.provide("gatewayUrl", url);
+  project.provide("gatewayUrl", gateway.url);
   project.provide("e2eFakeAnthropicUrl", fake.url);
-  return stop;
+  return async () => {
+    await gateway.stop();
+    await fake.close();
+  };
 }

@@ -1,0 +1,55 @@
+// The dashboard in real Chromium (Debian's package, driven by playwright-core). Screenshots go
+// to test-results/screenshots/, which git ignores, for people to look at.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SHOTS = join(process.cwd(), "test-results", "screenshots");
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const NARROW = { width: 390, height: 844 };
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export async function newPage(browser: Browser, viewport = DESKTOP): Promise<Page> {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  // A page that throws is a bug even when the test's own assertions pass.
+  page.on("pageerror", (err) => {
+    throw new Error(`The dashboard threw: ${err.message}`);
+  });
+  return page;
+}
+
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+export async function signInThroughPage(
+  page: Page,
+  gateway: string,
+  email: string,
+  password: string,
+) {
+  await page.goto(`${gateway}/`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("navigation", { name: "Main" }).waitFor();
+}
