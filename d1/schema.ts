@@ -81,14 +81,34 @@ export const users = sqliteTable(
       .references(() => organisations.id),
     email: text("email").notNull(),
     name: text("name").notNull(),
-    role: text("role", { enum: ["admin", "member"] }).notNull(),
+    /** A built-in role name (see workers/api/permissions.ts) or the id of a custom role. */
+    role: text("role").notNull(),
     passwordHash: text("password_hash"),
     status: text("status", { enum: ["active", "deactivated"] })
       .notNull()
       .default("active"),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [uniqueIndex("users_email").on(t.email)],
+  (t) => [uniqueIndex("users_email").on(t.email), index("users_org_role").on(t.orgId, t.role)],
+);
+
+/** An organisation's own roles; the built-in ones live in code and are never stored. */
+export const roles = sqliteTable(
+  "roles",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id),
+    name: text("name").notNull(),
+    description: text("description"),
+    /** JSON array of permission names. */
+    permissions: text("permissions", { mode: "json" }).$type<string[]>().notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  // "Auditors" and "auditors" would be two roles nobody can tell apart in a list.
+  (t) => [uniqueIndex("roles_org_name").on(t.orgId, sql`lower(${t.name})`)],
 );
 
 export const sessions = sqliteTable(
@@ -285,6 +305,7 @@ export const usageDaily = sqliteTable(
 );
 
 export type User = typeof users.$inferSelect;
+export type Role = typeof roles.$inferSelect;
 export type Limit = typeof limits.$inferSelect;
 export type ProviderKey = typeof providerKeys.$inferSelect;
 export type LlmProxy = typeof llmProxies.$inferSelect;

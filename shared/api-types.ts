@@ -208,3 +208,19 @@ export interface TokenPriceFields {
   cacheWrite1h: number;
   cacheRead: number;
 }
+
+/** One row of GET /api/model-prices: a built-in model's price, or the organisation's own. */
+export interface ModelPriceView extends PriceView {
+  model: string;
+  displayName: string;
+  aliases: string[];
+  source: "built-in" | "override";
+  /** A higher price above a prompt length, for built-in models that have one. */
+  longPrompt: (PriceView & { aboveTokens: number }) | null;
+  updatedAt: number | null;
+}
+
+export interface ModelPriceList extends ListOf<ModelPriceView> {
+  /** The organisation's price for models with none of their own; null: they go unpriced. */
+  defaultPrice: PriceView | null;
+}

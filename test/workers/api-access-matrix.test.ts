@@ -1,9 +1,15 @@
-// Every admin endpoint × every built-in role (and no one): the route table's declared access is
-// pinned here, so removing or loosening a permission fails this test until it is changed on
-// purpose; and each route is called as each role to check the declaration is what is enforced.
+// Every admin endpoint × every built-in role, a custom role, and no one. The route table's
+// declared access is pinned here, so removing or loosening a permission fails this test until
+// it is changed on purpose; then each route is called as each role, and allow/deny must follow
+// from the declared permission and that role's permission set.
 import { describe, expect, it } from "vitest";
 import { API_ROUTES } from "../../workers/api";
-import { can, type Role } from "../../workers/api/permissions";
+import {
+  BUILT_IN_ROLE_PERMISSIONS,
+  type BUILT_IN_ROLES,
+  isPermission,
+  type Permission,
+} from "../../workers/api/permissions";
 import { type Admin, admin, apiClient, call, createUser } from "./helpers";
 
 const DECLARED: Record<string, string> = {
@@ -15,8 +21,15 @@ const DECLARED: Record<string, string> = {
   "POST /tokens": "signed-in",
   "GET /tokens": "signed-in",
   "DELETE /tokens/:id": "signed-in",
+  "GET /sessions": "signed-in",
+  "DELETE /sessions/:id": "signed-in",
   "GET /users": "member:read",
   "POST /users": "member:create",
+  "PATCH /users/:id": "member:update",
+  "GET /roles": "role:read",
+  "POST /roles": "role:create",
+  "PATCH /roles/:id": "role:update",
+  "DELETE /roles/:id": "role:delete",
   "GET /provider-keys": "providerKey:read",
   "POST /provider-keys": "providerKey:create",
   "PATCH /provider-keys/:id": "providerKey:update",
@@ -32,6 +45,7 @@ const DECLARED: Record<string, string> = {
   "DELETE /virtual-keys/:id": "llmVirtualKey:read",
   "POST /connection-setups/keys": "llmProxy:read",
   "POST /connection-setups/claude-desktop": "llmProxy:read",
+  "POST /connection-setups/credentials": "llmProxy:read",
   "GET /logs/llm": "log:read",
   "GET /usage": "cost:read",
   "GET /limits": "limit:read",
@@ -47,13 +61,32 @@ const DECLARED: Record<string, string> = {
   "GET /openapi.json": "public",
 };
 
+/** A custom role unlike any built-in: some reading, some writing, none of the key rights. */
+const CUSTOM: readonly Permission[] = [
+  "providerKey:read",
+  "limit:read",
+  "limit:update",
+  "log:read",
+  "member:read",
+  "role:read",
+  "organisation:read",
+];
+
+type Caller = (typeof BUILT_IN_ROLES)[number] | "custom" | "anonymous";
+
+const PERMISSIONS_OF: Record<Exclude<Caller, "anonymous">, ReadonlySet<Permission>> = {
+  ...BUILT_IN_ROLE_PERMISSIONS,
+  custom: new Set(CUSTOM),
+};
+
 const routeKey = (r: { method: string; path: string }) => `${r.method.toUpperCase()} ${r.path}`;
 
-function expectedFor(access: string, role: Role | "anonymous"): "allowed" | 401 | 403 {
+function expectedFor(access: string, caller: Caller): "allowed" | 401 | 403 {
   if (access === "public") return "allowed";
-  if (role === "anonymous") return 401;
+  if (caller === "anonymous") return 401;
   if (access === "signed-in") return "allowed";
-  return can(role, access as Parameters<typeof can>[1]) ? "allowed" : 403;
+  if (!isPermission(access)) throw new Error(`'${access}' is not a permission`);
+  return PERMISSIONS_OF[caller].has(access) ? "allowed" : 403;
 }
 
 async function callAs(token: string | undefined, method: string, path: string) {
@@ -76,33 +109,73 @@ describe("the route table", () => {
     const declared = Object.fromEntries(API_ROUTES.map((r) => [routeKey(r), r.access]));
     expect(declared).toEqual(DECLARED);
   });
+
+  it("declares only real permissions", () => {
+    const bad = API_ROUTES.filter(
+      (r) => r.access !== "public" && r.access !== "signed-in" && !isPermission(r.access),
+    );
+    expect(bad.map(routeKey)).toEqual([]);
+  });
+});
+
+describe("the built-in roles", () => {
+  it("admin holds everything; editor manages configuration but not people or secrets", () => {
+    const editor = PERMISSIONS_OF.editor;
+    for (const p of ["llmProxy:update", "limit:create", "price:update", "mcpGateway:create"]) {
+      expect(editor.has(p as Permission), p).toBe(true);
+    }
+    for (const p of ["member:update", "role:create", "providerKey:read", "llmVirtualKey:admin"]) {
+      expect(editor.has(p as Permission), p).toBe(false);
+    }
+    expect([...PERMISSIONS_OF.member].sort()).toEqual([
+      "llmProxy:read",
+      "llmVirtualKey:create",
+      "llmVirtualKey:read",
+    ]);
+  });
 });
 
 describe("enforcement", () => {
-  it("allows and refuses each route for each role as declared", { timeout: 30_000 }, async () => {
+  it("allows and refuses each route for each role as declared", { timeout: 60_000 }, async () => {
     const a: Admin = await admin();
+    const role = await a.json<{ id: string }>("/roles", {
+      body: { name: "Matrix auditor", permissions: CUSTOM },
+    });
+    const editor = await createUser(a, "matrix-editor@acme.test", "editor");
     const member = await createUser(a, "matrix@acme.test");
-    const tokens: Record<Role | "anonymous", string | undefined> = {
+    const custom = await createUser(a, "matrix-custom@acme.test", role.id);
+    const tokens: Record<Caller, string | undefined> = {
       admin: a.token,
+      editor: editor.token,
       member: member.token,
+      custom: custom.token,
       anonymous: undefined,
     };
+    // Each caller's resolved set is the one the expectations below are computed from.
+    for (const caller of ["admin", "editor", "member", "custom"] as const) {
+      const token = tokens[caller] ?? "";
+      const { user } = await apiClient(token).json<{ user: { permissions: string[] } }>("/me");
+      expect(user.permissions.sort(), caller).toEqual([...PERMISSIONS_OF[caller]].sort());
+    }
     const mismatches: string[] = [];
     // Logging out would end the session under test; it is checked in api-auth.test.ts.
     const routes = API_ROUTES.filter((r) => routeKey(r) !== "POST /auth/logout");
     for (const route of routes) {
-      for (const role of ["admin", "member", "anonymous"] as const) {
-        const expected = expectedFor(route.access, role);
-        const status = await callAs(tokens[role], route.method.toUpperCase(), route.path);
+      for (const caller of Object.keys(tokens) as Caller[]) {
+        const expected = expectedFor(route.access, caller);
+        const status = await callAs(tokens[caller], route.method.toUpperCase(), route.path);
         const ok =
           expected === "allowed"
             ? status !== 401 && status !== 403 && status < 500
             : status === expected;
-        if (!ok) mismatches.push(`${routeKey(route)} as ${role}: ${status}, expected ${expected}`);
+        if (!ok)
+          mismatches.push(`${routeKey(route)} as ${caller}: ${status}, expected ${expected}`);
       }
     }
     expect(mismatches).toEqual([]);
     // The tokens still work: nothing above revoked them.
-    expect((await apiClient(member.token).api("/me")).status).toBe(200);
+    for (const caller of ["editor", "member", "custom"] as const) {
+      expect((await apiClient(tokens[caller] ?? "").api("/me")).status).toBe(200);
+    }
   });
 });

@@ -85,7 +85,7 @@ export async function proxyWithKey(a: Admin, proxy: Record<string, unknown> = {}
   return { providerKeyId: pk.id, proxyId: created.id, baseUrl: created.baseUrl };
 }
 
-export async function createUser(a: Admin, email: string, role: "admin" | "member" = "member") {
+export async function createUser(a: Admin, email: string, role = "member") {
   const user = await a.json<{ id: string }>("/users", {
     body: { email, name: email.split("@")[0], role, password: "member password 123" },
   });

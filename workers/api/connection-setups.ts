@@ -104,7 +104,7 @@ async function resolveProxy(c: Ctx, proxyId: string | undefined): Promise<LlmPro
 async function resolveOwner(c: Ctx, userId: string | undefined): Promise<User> {
   const caller = c.get("user");
   const id = userId ?? caller.id;
-  if (id !== caller.id && !can(caller.role, "llmVirtualKey:admin")) {
+  if (id !== caller.id && !can(caller, "llmVirtualKey:admin")) {
     throw forbidden("Only admins can set up connections for other people.");
   }
   const [row] = await db(c.env)
@@ -120,8 +120,8 @@ async function connectionPair(c: Ctx, proxyId: string | undefined, userId: strin
   const owner = await resolveOwner(c, userId);
   const caller = c.get("user");
   const mayCreate =
-    can(caller.role, "llmVirtualKey:create") &&
-    (owner.id === caller.id || can(caller.role, "llmVirtualKey:admin"));
+    can(caller, "llmVirtualKey:create") &&
+    (owner.id === caller.id || can(caller, "llmVirtualKey:admin"));
   const standard = await connectionKey(c, owner, proxy, "standard", mayCreate);
   const passthrough = await connectionKey(c, owner, proxy, "passthrough", mayCreate);
   return { proxy, owner, standard, passthrough };

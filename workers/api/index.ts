@@ -11,6 +11,7 @@ import { logRoutes } from "./logs";
 import { modelPriceRoutes } from "./model-prices";
 import { organisationRoutes } from "./organisation";
 import { providerKeyRoutes } from "./provider-keys";
+import { roleRoutes } from "./roles";
 import { type ApiRoute, openApiDocument, route } from "./route";
 import { usageRoutes } from "./usage";
 import { userRoutes } from "./users";
@@ -28,6 +29,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...authRoutes,
   ...sessionRoutes,
   ...userRoutes,
+  ...roleRoutes,
   ...providerKeyRoutes,
   ...llmProxyRoutes,
   ...virtualKeyRoutes,

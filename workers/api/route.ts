@@ -64,7 +64,7 @@ export function route<B extends z.ZodType = typeof NoInput, Q extends z.ZodType 
 
 function permissionCheck(access: Exclude<Access, "public">) {
   return async function checkPermission(c: Context<AppEnv>, next: () => Promise<void>) {
-    if (access !== "signed-in" && !can(c.get("user").role, access)) {
+    if (access !== "signed-in" && !can(c.get("user"), access)) {
       throw forbidden(`This needs the permission '${access}'.`);
     }
     await next();

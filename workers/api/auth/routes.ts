@@ -18,7 +18,8 @@ import type { AppEnv } from "../../app-env";
 import { config } from "../../config";
 import { db } from "../../db";
 import { conflict, notFound, unauthorized } from "../../errors";
-import { ROLE_PERMISSIONS } from "../permissions";
+import { BUILT_IN_ROLE_PERMISSIONS } from "../permissions";
+import { lookupRole } from "../role-store";
 import { route } from "../route";
 import { Email, FutureTime, Name, Password } from "../schemas";
 import { API_TOKEN_PREFIX, SESSION_COOKIE, type SessionUser } from "./session";
@@ -28,7 +29,7 @@ const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 let decoyHash: Promise<string> | undefined;
 
 export function publicUser(
-  u: Pick<SessionUser, "id" | "orgId" | "email" | "name" | "role">,
+  u: Pick<SessionUser, "id" | "orgId" | "email" | "name" | "role" | "permissions">,
 ): UserView {
   return {
     id: u.id,
@@ -36,7 +37,7 @@ export function publicUser(
     email: u.email,
     name: u.name,
     role: u.role,
-    permissions: [...ROLE_PERMISSIONS[u.role]],
+    permissions: [...u.permissions],
   };
 }
 
@@ -116,7 +117,8 @@ export const authRoutes = [
         orgId,
         email: body.email,
         name: body.name,
-        role: "admin" as const,
+        role: "admin",
+        permissions: BUILT_IN_ROLE_PERMISSIONS.admin,
       };
       return c.json({ user: publicUser(user) }, 201);
     },
@@ -135,7 +137,8 @@ export const authRoutes = [
         throw unauthorized("Wrong email or password.");
       }
       await startSession(c, user.id);
-      return c.json({ user: publicUser(user) });
+      const permissions = (await lookupRole(c.env, user.orgId, user.role)) ?? new Set();
+      return c.json({ user: publicUser({ ...user, permissions }) });
     },
   }),
   route({

@@ -2,12 +2,13 @@
 import { and, eq, gt, isNull, or } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { apiTokens, sessions, users } from "../../../d1/schema";
+import { apiTokens, roles, sessions, users } from "../../../d1/schema";
+import type { RoleName } from "../../../shared/api-types";
 import { sha256Hex } from "../../../shared/crypto";
 import type { AppEnv } from "../../app-env";
 import { db } from "../../db";
 import { forbidden, unauthorized } from "../../errors";
-import type { Role } from "../permissions";
+import { type Permission, resolvePermissions } from "../permissions";
 
 export const SESSION_COOKIE = "gatehouse_session";
 export const API_TOKEN_PREFIX = "gha_";
@@ -17,7 +18,9 @@ export interface SessionUser {
   orgId: string;
   email: string;
   name: string;
-  role: Role;
+  role: RoleName;
+  /** What the caller's role allows, resolved afresh on every request. */
+  permissions: ReadonlySet<Permission>;
   via: "session" | "token";
   /** The session or API token id the caller used. */
   credentialId: string;
@@ -29,13 +32,28 @@ const userColumns = {
   email: users.email,
   name: users.name,
   role: users.role,
+  customPermissions: roles.permissions,
 };
+
+// The custom role, if the user holds one, comes with the user in the same query; a role id
+// from another organisation matches nothing and so grants nothing.
+const withRole = and(eq(roles.id, users.role), eq(roles.orgId, users.orgId));
+
+interface UserRow extends Omit<SessionUser, "permissions" | "via"> {
+  customPermissions: string[] | null;
+}
+
+function toSessionUser(row: UserRow, via: SessionUser["via"]): SessionUser {
+  const { customPermissions, ...user } = row;
+  return { ...user, permissions: resolvePermissions(user.role, customPermissions), via };
+}
 
 async function fromSession(env: Env, token: string): Promise<SessionUser | null> {
   const rows = await db(env)
     .select({ ...userColumns, credentialId: sessions.id })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(roles, withRole)
     .where(
       and(
         eq(sessions.tokenHash, await sha256Hex(token)),
@@ -44,7 +62,7 @@ async function fromSession(env: Env, token: string): Promise<SessionUser | null>
       ),
     );
   const row = rows[0];
-  return row ? { ...row, via: "session" } : null;
+  return row ? toSessionUser(row, "session") : null;
 }
 
 async function fromApiToken(env: Env, token: string): Promise<SessionUser | null> {
@@ -53,6 +71,7 @@ async function fromApiToken(env: Env, token: string): Promise<SessionUser | null
     .select({ ...userColumns, credentialId: apiTokens.id })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
+    .leftJoin(roles, withRole)
     .where(
       and(
         eq(apiTokens.tokenHash, await sha256Hex(token)),
@@ -67,7 +86,7 @@ async function fromApiToken(env: Env, token: string): Promise<SessionUser | null
     .update(apiTokens)
     .set({ lastUsedAt: now })
     .where(eq(apiTokens.id, row.credentialId));
-  return { ...row, via: "token" };
+  return toSessionUser(row, "token");
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

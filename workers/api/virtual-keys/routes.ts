@@ -29,7 +29,7 @@ async function findKey(c: Ctx, id: string): Promise<VirtualKey> {
     .where(and(eq(virtualKeys.id, id), eq(virtualKeys.orgId, c.get("user").orgId)));
   const user = c.get("user");
   // Someone else's key is "not found" to a caller who may not see it.
-  if (!row || (row.ownerUserId !== user.id && !can(user.role, "llmVirtualKey:admin"))) {
+  if (!row || (row.ownerUserId !== user.id && !can(user, "llmVirtualKey:admin"))) {
     throw notFound("No such virtual key.");
   }
   return row;
@@ -65,7 +65,7 @@ export const virtualKeyRoutes = [
     }),
     async handler(c, { query }) {
       const user = c.get("user");
-      const admin = can(user.role, "llmVirtualKey:admin");
+      const admin = can(user, "llmVirtualKey:admin");
       const owner = admin ? query.ownerUserId : user.id;
       const where: SQL[] = [eq(virtualKeys.orgId, user.orgId)];
       if (owner) where.push(eq(virtualKeys.ownerUserId, owner));
@@ -89,7 +89,7 @@ export const virtualKeyRoutes = [
     async handler(c, { body }) {
       const user = c.get("user");
       const ownerUserId = body.ownerUserId ?? user.id;
-      if (ownerUserId !== user.id && !can(user.role, "llmVirtualKey:admin")) {
+      if (ownerUserId !== user.id && !can(user, "llmVirtualKey:admin")) {
         throw forbidden("Only admins can create keys for other people.");
       }
       const owner = await findUserInOrg(c, ownerUserId);
