@@ -68,8 +68,9 @@ describe("first run", () => {
     const page = await newPage(browser, NARROW);
     await page.goto(gateway.url);
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - window.innerWidth,
+    const overflow = await page.evaluate<number>(
+      // A string: the test's TypeScript knows no DOM.
+      "document.documentElement.scrollWidth - window.innerWidth",
     );
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, "sign-in-narrow");

@@ -30,12 +30,11 @@ export function AnthropicClientPanel(props: { proxy: LlmProxyView; onProxyGone: 
   if (creds.state === "loading") return <Loading label="Preparing your credentials…" />;
   if (creds.state === "error") {
     const gone = creds.problem.kind === "no-proxy";
-    return (
-      <ConnectionProblem
-        problem={creds.problem}
-        onRetry={gone ? props.onProxyGone : creds.reload}
-      />
-    );
+    const retry = () => {
+      if (gone) props.onProxyGone();
+      creds.reload();
+    };
+    return <ConnectionProblem problem={creds.problem} onRetry={retry} />;
   }
   const c = creds.data;
   return (

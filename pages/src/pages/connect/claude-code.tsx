@@ -23,12 +23,11 @@ export function ClaudeCodePanel(props: { proxy: LlmProxyView; onProxyGone: () =>
   if (creds.state === "loading") return <Loading label="Preparing your settings…" />;
   if (creds.state === "error") {
     const gone = creds.problem.kind === "no-proxy";
-    return (
-      <ConnectionProblem
-        problem={creds.problem}
-        onRetry={gone ? props.onProxyGone : creds.reload}
-      />
-    );
+    const retry = () => {
+      if (gone) props.onProxyGone();
+      creds.reload();
+    };
+    return <ConnectionProblem problem={creds.problem} onRetry={retry} />;
   }
   return (
     <div class="stack">

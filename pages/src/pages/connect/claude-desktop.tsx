@@ -72,8 +72,10 @@ export function ClaudeDesktopPanel(props: { proxy: LlmProxyView; onProxyGone: ()
   const profile = downloaded?.profile ?? preview?.profile;
   const connector = profile?.mcp?.managedServers[0]?.name ?? null;
   const retry = () => {
-    if (failure?.problem.kind === "no-proxy") props.onProxyGone();
-    else if (failure) void run(failure.action);
+    if (!failure) return;
+    // The proxy may have gone: re-read the list too, so the page shows what is there now.
+    if (failure.problem.kind === "no-proxy") props.onProxyGone();
+    void run(failure.action);
   };
 
   return (

@@ -1,44 +1,53 @@
-// Who and what the spend went to: tables by user, by model and by LLM proxy for the period,
+// Who and what the spend went to: one table at a time, by user, by model or by LLM proxy,
 // each loaded on its own so one failure leaves the others readable.
 import { useMemo, useState } from "preact/hooks";
 import type { UsageReport } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
-import { formatCount, formatMicroUsd } from "../../lib/format";
+import { formatCompact, formatCount, formatMicroUsd } from "../../lib/format";
 import { useResource } from "../../lib/use-resource";
 import { Card } from "../../ui/page";
 import { Empty, ErrorState, Loading } from "../../ui/states";
 import { type Directory, proxyName, userName } from "./directory";
-import { NO_SPEND_BODY, NO_SPEND_TITLE } from "./spend-section";
 import { type GroupSpend, groupSpend, type RangeDays, rangeQuery } from "./usage-data";
 
 type Dimension = "user" | "model" | "proxy";
 
-const TITLES: Record<Dimension, { title: string; column: string; none: string }> = {
-  user: { title: "By user", column: "User", none: "No user (anonymous)" },
-  model: { title: "By model", column: "Model", none: "Unknown model" },
-  proxy: { title: "By LLM proxy", column: "LLM proxy", none: "No proxy" },
-};
+const DIMENSIONS: { value: Dimension; label: string; column: string; none: string }[] = [
+  { value: "user", label: "By user", column: "User", none: "No user (anonymous)" },
+  { value: "model", label: "By model", column: "Model", none: "Unknown model" },
+  { value: "proxy", label: "By LLM proxy", column: "LLM proxy", none: "No proxy" },
+];
 
-const SHOWN = 8;
+const SHOWN = 10;
 
 export function Breakdowns(props: { days: RangeDays; directory: Directory }) {
+  const [dimension, setDimension] = useState<Dimension>("user");
+  const picker = (
+    <fieldset class="segmented">
+      <legend class="visually-hidden">Break spend down</legend>
+      {DIMENSIONS.map((d) => (
+        <button
+          key={d.value}
+          type="button"
+          aria-pressed={dimension === d.value}
+          onClick={() => setDimension(d.value)}
+        >
+          {d.label}
+        </button>
+      ))}
+    </fieldset>
+  );
   return (
-    <section class="stack" aria-labelledby="breakdown-heading">
-      <div class="section-heading">
-        <h2 id="breakdown-heading">Breakdown</h2>
-        <p class="muted">By team: available once teams are set up.</p>
-      </div>
-      <div class="grid-2 breakdown-grid">
-        <Breakdown dimension="user" {...props} />
-        <Breakdown dimension="model" {...props} />
-        <Breakdown dimension="proxy" {...props} />
-      </div>
-    </section>
+    <Card title="Breakdown" actions={picker}>
+      <BreakdownTable key={dimension} dimension={dimension} {...props} />
+      <p class="muted small-note">By team: available once teams are set up.</p>
+    </Card>
   );
 }
 
-function Breakdown(props: { dimension: Dimension; days: RangeDays; directory: Directory }) {
+function BreakdownTable(props: { dimension: Dimension; days: RangeDays; directory: Directory }) {
   const { dimension, directory } = props;
+  const text = DIMENSIONS.find((d) => d.value === dimension) ?? DIMENSIONS[0];
   const report = useResource(
     () =>
       api.get<UsageReport>("/usage", {
@@ -52,78 +61,80 @@ function Breakdown(props: { dimension: Dimension; days: RangeDays; directory: Di
     [report, dimension],
   );
   const [all, setAll] = useState(false);
-  const text = TITLES[dimension];
+  if (!text) return null;
   const label = (key: string) => {
     if (!key) return text.none;
     if (dimension === "user") return userName(directory, key);
     if (dimension === "proxy") return proxyName(directory, key);
     return key;
   };
+  if (report.state === "loading") return <Loading label="Loading the breakdown…" />;
+  if (report.state === "error") {
+    return <ErrorState message={report.message} onRetry={report.reload} />;
+  }
+  if (!rows || rows.length === 0) {
+    return <Empty title="Nothing in this period">Spend shows here once requests come in.</Empty>;
+  }
   return (
-    <Card title={text.title}>
-      {report.state === "loading" ? (
-        <Loading label={`Loading spend ${text.title.toLowerCase()}…`} />
+    <>
+      <div class="table-wrap">
+        <table class="breakdown-table">
+          <caption class="visually-hidden">
+            Spend {text.label.toLowerCase()}, last {props.days} days
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">{text.column}</th>
+              <th scope="col" class="num">
+                Metered spend
+              </th>
+              <th scope="col" class="num">
+                <abbr title="Subscription usage at list price, not billed">
+                  Subscription est.
+                </abbr>
+              </th>
+              <th scope="col" class="num">
+                Requests
+              </th>
+              <th scope="col" class="num">
+                Tokens
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {(all ? rows : rows.slice(0, SHOWN)).map((r) => (
+              <BreakdownRow key={r.key} row={r} name={label(r.key)} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {rows.length > SHOWN ? (
+        <button type="button" class="button ghost small show-all" onClick={() => setAll(!all)}>
+          {all ? "Show the top 10" : `Show all ${rows.length}`}
+        </button>
       ) : null}
-      {report.state === "error" ? (
-        <ErrorState message={report.message} onRetry={report.reload} />
-      ) : null}
-      {rows && rows.length === 0 ? <Empty title={NO_SPEND_TITLE}>{NO_SPEND_BODY}</Empty> : null}
-      {rows && rows.length > 0 ? (
-        <>
-          <div class="table-wrap">
-            <table>
-              <caption class="visually-hidden">
-                Spend {text.title.toLowerCase()}, last {props.days} days
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">{text.column}</th>
-                  <th scope="col" class="num">
-                    Spend
-                  </th>
-                  <th scope="col" class="num">
-                    Requests
-                  </th>
-                  <th scope="col" class="num">
-                    Tokens
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {(all ? rows : rows.slice(0, SHOWN)).map((r) => (
-                  <BreakdownRow key={r.key} row={r} name={label(r.key)} id={r.key} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {rows.length > SHOWN ? (
-            <button type="button" class="button ghost small show-all" onClick={() => setAll(!all)}>
-              {all ? "Show fewer" : `Show all ${rows.length}`}
-            </button>
-          ) : null}
-        </>
-      ) : null}
-    </Card>
+    </>
   );
 }
 
-function BreakdownRow(props: { row: GroupSpend; name: string; id: string }) {
+function BreakdownRow(props: { row: GroupSpend; name: string }) {
   const { row } = props;
   return (
     <tr>
-      <th scope="row" class="breakdown-name" title={props.id || undefined}>
+      <th scope="row" title={row.key || undefined}>
         {props.name}
-      </th>
-      <td class="num">
-        {formatMicroUsd(row.meteredMicroUsd)}
-        {row.subscriptionMicroUsd > 0 ? (
-          <span class="cell-sub" title="Subscription usage at list price, not billed">
-            + {formatMicroUsd(row.subscriptionMicroUsd)} subscription est.
-          </span>
+        {row.unpricedRequests > 0 ? (
+          <span class="cell-sub warn-text">{formatCount(row.unpricedRequests)} unpriced</span>
         ) : null}
+      </th>
+      <td class="num">{formatMicroUsd(row.meteredMicroUsd)}</td>
+      <td class="num">
+        {row.subscriptionMicroUsd > 0 ? formatMicroUsd(row.subscriptionMicroUsd) : "—"}
       </td>
       <td class="num">{formatCount(row.requests)}</td>
-      <td class="num">{formatCount(row.tokens)}</td>
+      <td class="num" title={`${formatCount(row.tokens)} tokens`}>
+        {formatCompact(row.tokens)}
+      </td>
     </tr>
   );
 }
