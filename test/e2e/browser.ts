@@ -51,5 +51,12 @@ export async function signInThroughPage(
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("navigation", { name: "Main" }).waitFor();
+  // The signed-in frame (the sidebar is folded away on narrow screens).
+  await page.locator("main#main").waitFor();
+}
+
+/** How far the page scrolls sideways: more than 0 means something does not fit. */
+export function horizontalOverflow(page: Page): Promise<number> {
+  // A string, because the tests' TypeScript has no DOM.
+  return page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
 }

@@ -2,7 +2,7 @@
 // who lands signed in, signs out, and signs back in.
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, NARROW, newPage, screenshot } from "./browser";
+import { horizontalOverflow, launchBrowser, NARROW, newPage, screenshot } from "./browser";
 import { type RunningGateway, startGateway } from "./gateway-process";
 
 let gateway: RunningGateway;
@@ -68,10 +68,7 @@ describe("first run", () => {
     const page = await newPage(browser, NARROW);
     await page.goto(gateway.url);
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
-    const overflow = await page.evaluate<number>(
-      // A string: the test's TypeScript knows no DOM.
-      "document.documentElement.scrollWidth - window.innerWidth",
-    );
+    const overflow = await horizontalOverflow(page);
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, "sign-in-narrow");
     await page.context().close();

@@ -3,7 +3,7 @@
 import { useMemo, useState } from "preact/hooks";
 import type { UsageReport } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
-import { formatCompact, formatCount, formatMicroUsd } from "../../lib/format";
+import { formatCount, formatMicroUsd } from "../../lib/format";
 import { useResource } from "../../lib/use-resource";
 import { Card } from "../../ui/page";
 import { Empty, ErrorState, Loading } from "../../ui/states";
@@ -89,9 +89,7 @@ function BreakdownTable(props: { dimension: Dimension; days: RangeDays; director
                 Metered spend
               </th>
               <th scope="col" class="num">
-                <abbr title="Subscription usage at list price, not billed">
-                  Subscription est.
-                </abbr>
+                <abbr title="Subscription usage at list price, not billed">Subscription est.</abbr>
               </th>
               <th scope="col" class="num">
                 Requests
@@ -132,9 +130,7 @@ function BreakdownRow(props: { row: GroupSpend; name: string }) {
         {row.subscriptionMicroUsd > 0 ? formatMicroUsd(row.subscriptionMicroUsd) : "—"}
       </td>
       <td class="num">{formatCount(row.requests)}</td>
-      <td class="num" title={`${formatCount(row.tokens)} tokens`}>
-        {formatCompact(row.tokens)}
-      </td>
+      <td class="num">{formatCount(row.tokens)}</td>
     </tr>
   );
 }

@@ -124,6 +124,7 @@ function LimitItem(props: {
           <Badge tone={limit.scope === "organisation" ? "info" : "neutral"}>
             {describeScope(limit, props.directory)}
           </Badge>
+          <StateBadge limit={limit} />
         </div>
         {props.onEdit || props.onDelete ? (
           <div class="row limit-actions">
@@ -156,6 +157,17 @@ function LimitItem(props: {
       </p>
       <LimitUsage limit={limit} />
     </li>
+  );
+}
+
+/** "Reached" or "Near the limit", so a full limit stands out without reading the bar. */
+function StateBadge(props: { limit: LimitView }) {
+  const percent = percentUsed(props.limit);
+  if (percent === null || percent < 80) return null;
+  return percent >= 100 ? (
+    <Badge tone="bad">Reached</Badge>
+  ) : (
+    <Badge tone="warn">Near the limit</Badge>
   );
 }
 

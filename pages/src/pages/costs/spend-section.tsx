@@ -25,7 +25,7 @@ export function SpendSection(props: { days: RangeDays }) {
   return (
     <>
       <section
-        class="stats"
+        class="stats costs-stats"
         aria-label="Totals for the period"
         aria-busy={report.state === "loading"}
       >
