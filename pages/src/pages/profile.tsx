@@ -6,6 +6,7 @@ import { formatDate, formatRelative } from "../lib/format";
 import { useSession } from "../lib/session";
 import { useResource } from "../lib/use-resource";
 import { ConfirmDialog } from "../ui/confirm";
+import { roleLabel } from "../ui/layout";
 import { Badge, Card, PageHeader } from "../ui/page";
 import { ErrorState, Loading } from "../ui/states";
 
@@ -49,9 +50,7 @@ export function ProfilePage() {
           <dd>{user.email}</dd>
           <dt>Role</dt>
           <dd>
-            <Badge tone={user.role === "admin" ? "info" : "neutral"}>
-              {user.role === "admin" ? "Admin" : "Member"}
-            </Badge>
+            <Badge tone={user.role === "admin" ? "info" : "neutral"}>{roleLabel(user.role)}</Badge>
           </dd>
           <dt>Permissions</dt>
           <dd class="permission-list">

@@ -31,6 +31,17 @@ const NAV: NavItem[] = [
   { href: "/costs", label: "Costs & limits", needs: "limit:read", group: "Govern" },
 ];
 
+const BUILT_IN_ROLES: Record<string, string> = {
+  admin: "Admin",
+  editor: "Editor",
+  member: "Member",
+};
+
+/** Built-in roles by name; a custom role's id means nothing to a person, so it reads as such. */
+export function roleLabel(role: string): string {
+  return BUILT_IN_ROLES[role] ?? "Custom role";
+}
+
 export function Layout(props: { children: ComponentChildren }) {
   const { user, can, signOut } = useSession();
   const { path } = useLocation();
@@ -91,7 +102,7 @@ export function Layout(props: { children: ComponentChildren }) {
             </span>
             <span>
               <strong>{user.name}</strong>
-              <small>{user.role === "admin" ? "Admin" : "Member"}</small>
+              <small>{roleLabel(user.role)}</small>
             </span>
           </a>
           <button type="button" class="button ghost small" onClick={() => void signOut()}>
