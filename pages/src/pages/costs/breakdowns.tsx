@@ -38,7 +38,7 @@ export function Breakdowns(props: { days: RangeDays; directory: Directory }) {
     </fieldset>
   );
   return (
-    <Card title="Breakdown" actions={picker}>
+    <Card title="Breakdown" actions={picker} class="breakdown-card">
       <BreakdownTable key={dimension} dimension={dimension} {...props} />
       <p class="muted small-note">By team: available once teams are set up.</p>
     </Card>
@@ -56,10 +56,8 @@ function BreakdownTable(props: { dimension: Dimension; days: RangeDays; director
       }),
     [props.days, dimension],
   );
-  const rows = useMemo(
-    () => (report.state === "ready" ? groupSpend(report.data.data, dimension) : null),
-    [report, dimension],
-  );
+  const data = report.state === "ready" ? report.data : null;
+  const rows = useMemo(() => (data ? groupSpend(data.data, dimension) : null), [data, dimension]);
   const [all, setAll] = useState(false);
   if (!text) return null;
   const label = (key: string) => {

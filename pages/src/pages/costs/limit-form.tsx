@@ -1,7 +1,7 @@
 // Adding or editing a limit. Scope and metric are fixed once a limit exists (the API refuses
 // to change them), so editing shows them as text.
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { LimitMetric, LimitScope, LimitView } from "../../../../shared/api-types";
+import type { LimitMetric, LimitScope, LimitView, LimitWindow } from "../../../../shared/api-types";
 import { ApiError, api } from "../../lib/api";
 import { Field, formValues, useFormState } from "../../ui/form";
 import { Notice } from "../../ui/states";
@@ -53,6 +53,7 @@ export function LimitForm(props: {
   const form = useFormState();
   const [scope, setScope] = useState<Scope>("organisation");
   const [metric, setMetric] = useState<LimitMetric>(limit?.metric ?? "cost");
+  const [period, setPeriod] = useState<LimitWindow>(limit?.window ?? "month");
   const first = useRef<HTMLDivElement>(null);
   useEffect(() => first.current?.querySelector("input")?.focus(), []);
 
@@ -60,6 +61,15 @@ export function LimitForm(props: {
   const onSubmit = (event: Event) => {
     const v = formValues(event);
     void form.submit(async () => {
+      const missing = [
+        !v.name?.trim() && { path: "name", message: "Give the limit a name." },
+        !v.amount?.trim() && { path: amountPath, message: "Give an amount." },
+        !limit &&
+          scope !== "organisation" &&
+          scope !== "default_user" &&
+          !v.scopeId?.trim() && { path: "scopeId", message: "Choose what this limit is for." },
+      ].filter((f) => f !== false);
+      if (missing.length > 0) throw new ApiError(400, "Fill in the marked fields.", missing);
       const amount = parseAmount(v.amount ?? "", amountPath);
       const common = {
         name: v.name ?? "",
@@ -88,7 +98,7 @@ export function LimitForm(props: {
       class="limit-form stack"
       onSubmit={onSubmit}
       noValidate
-      aria-label={limit ? `Edit ${limit.name}` : "Add limit"}
+      aria-label={limit ? `Edit ${limit.name}` : "Add a limit"}
     >
       <h3>{limit ? `Edit “${limit.name}”` : "Add a limit"}</h3>
       <div class="form-grid">
@@ -177,8 +187,13 @@ export function LimitForm(props: {
           <select
             id="field-window"
             name="window"
-            defaultValue={limit?.window ?? "month"}
-            aria-describedby="field-window-hint"
+            value={period}
+            onChange={(e) => setPeriod(e.currentTarget.value as LimitWindow)}
+            aria-describedby={
+              fieldError(form.fields, "window")
+                ? "field-window-hint field-window-error"
+                : "field-window-hint"
+            }
           >
             {WINDOWS.map((w) => (
               <option key={w} value={w}>
@@ -196,12 +211,15 @@ export function LimitForm(props: {
           error={fieldError(form.fields, "models")}
         />
       </div>
+      {limit && period !== limit.window ? (
+        <Notice tone="warning">Saving with a new window starts this limit's usage afresh.</Notice>
+      ) : null}
       {form.error ? (
         <Notice tone="error">{unshown ? form.error : "Check the fields marked above."}</Notice>
       ) : null}
       <div class="row">
         <button type="submit" class="button primary" disabled={form.busy}>
-          {form.busy ? "Saving…" : limit ? "Save limit" : "Add limit"}
+          {form.busy ? "Saving…" : limit ? "Save limit" : "Create limit"}
         </button>
         <button
           type="button"

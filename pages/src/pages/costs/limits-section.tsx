@@ -1,6 +1,6 @@
 // The organisation's budgets and rate limits with how full each is, and (for those allowed)
 // adding, editing and deleting them.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { LimitView, ListOf } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
 import { formatRelative } from "../../lib/format";
@@ -27,30 +27,58 @@ export function LimitsSection(props: { directory: Directory }) {
   const [editing, setEditing] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<LimitView | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
-  const open = (what: string | null) => {
+  /** The button that opened the form closed last, to give keyboard focus back to it. */
+  const [returnTo, setReturnTo] = useState<string | null>(null);
+  useEffect(() => {
+    if (!returnTo) return;
+    document.querySelector<HTMLElement>(`[data-opens="${returnTo}"]`)?.focus();
+    setReturnTo(null);
+  }, [returnTo]);
+  const open = (what: string) => {
     setSaved(null);
     setEditing(what);
   };
-  const onSaved = (limit: LimitView) => {
+  const close = () => {
+    setReturnTo(editing);
     setEditing(null);
+  };
+  const onSaved = (limit: LimitView) => {
+    close();
     setSaved(`Saved “${limit.name}”.`);
     limits.reload();
   };
-  const addButton =
-    can("limit:create") && editing !== "new" ? (
-      <button type="button" class="button primary small" onClick={() => open("new")}>
-        Add limit
+  const actions = (
+    <div class="row">
+      <button
+        type="button"
+        class="button ghost small"
+        onClick={limits.reload}
+        disabled={limits.state === "ready" && limits.refreshing}
+      >
+        Refresh<span class="visually-hidden"> limits</span>
       </button>
-    ) : null;
+      {can("limit:create") ? (
+        <button
+          type="button"
+          class="button primary small"
+          data-opens="new"
+          onClick={() => open("new")}
+          disabled={editing === "new"}
+        >
+          Add limit
+        </button>
+      ) : null}
+    </div>
+  );
   return (
-    <Card title="Limits" actions={addButton} class="limits-card">
+    <Card title="Limits" actions={actions} class="limits-card">
       <p class="muted">
         Budgets and rate limits the LLM proxies enforce. A request that would go over one is refused
         until the window resets.
       </p>
       {saved ? <Notice tone="success">{saved}</Notice> : null}
       {editing === "new" ? (
-        <LimitForm directory={props.directory} onSaved={onSaved} onCancel={() => open(null)} />
+        <LimitForm directory={props.directory} onSaved={onSaved} onCancel={close} />
       ) : null}
       {limits.state === "loading" ? <Loading label="Loading limits…" /> : null}
       {limits.state === "error" ? (
@@ -71,7 +99,7 @@ export function LimitsSection(props: { directory: Directory }) {
                   limit={limit}
                   directory={props.directory}
                   onSaved={onSaved}
-                  onCancel={() => open(null)}
+                  onCancel={close}
                 />
               </li>
             ) : (
@@ -118,39 +146,38 @@ function LimitItem(props: {
   const headingId = `limit-${limit.id}`;
   return (
     <li class="limit-item" aria-labelledby={headingId}>
-      <div class="limit-head">
-        <div class="limit-title">
-          <h3 id={headingId}>{limit.name}</h3>
-          <Badge tone={limit.scope === "organisation" ? "info" : "neutral"}>
-            {describeScope(limit, props.directory)}
-          </Badge>
-          <StateBadge limit={limit} />
-        </div>
-        {props.onEdit || props.onDelete ? (
-          <div class="row limit-actions">
-            {props.onEdit ? (
-              <button
-                type="button"
-                class="button secondary small"
-                onClick={props.onEdit}
-                aria-label={`Edit ${limit.name}`}
-              >
-                Edit
-              </button>
-            ) : null}
-            {props.onDelete ? (
-              <button
-                type="button"
-                class="button secondary small"
-                onClick={props.onDelete}
-                aria-label={`Delete ${limit.name}`}
-              >
-                Delete
-              </button>
-            ) : null}
-          </div>
-        ) : null}
+      <div class="limit-title">
+        <h3 id={headingId}>{limit.name}</h3>
+        <Badge tone={limit.scope === "organisation" ? "info" : "neutral"}>
+          {describeScope(limit, props.directory)}
+        </Badge>
+        <StateBadge limit={limit} />
       </div>
+      {props.onEdit || props.onDelete ? (
+        <div class="row limit-actions">
+          {props.onEdit ? (
+            <button
+              type="button"
+              class="button secondary small"
+              data-opens={limit.id}
+              onClick={props.onEdit}
+              aria-label={`Edit ${limit.name}`}
+            >
+              Edit
+            </button>
+          ) : null}
+          {props.onDelete ? (
+            <button
+              type="button"
+              class="button secondary small"
+              onClick={props.onDelete}
+              aria-label={`Delete ${limit.name}`}
+            >
+              Delete
+            </button>
+          ) : null}
+        </div>
+      ) : null}
       <p class="limit-rule">
         <strong>{describeRule(limit)}</strong>
         <span class="muted"> · {describeModels(limit.models)}</span>

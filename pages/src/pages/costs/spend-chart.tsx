@@ -1,12 +1,13 @@
 // The spend-over-time chart: uPlot, sized to its container and redrawn as that changes, with
 // a text summary for assistive technology and the numbers as a table beside it.
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { formatCount, formatMicroUsd } from "../../lib/format";
-import { type DailySpend, shortDay } from "./usage-data";
+import { type DailySpend, type Spend, shortDay } from "./usage-data";
 
 export const SUBSCRIPTION_LABEL = "Subscription (list-price estimate, not billed)";
+// Kept in step with .swatch in costs.css.
 const METERED_COLOR = "#0d9488";
 const SUBSCRIPTION_COLOR = "#6d28d9";
 
@@ -27,20 +28,18 @@ function niceMax(max: number): number {
   return Math.ceil((max * 1.1) / step) * step;
 }
 
-function options(width: number): uPlot.Options {
-  const money = (_u: uPlot, v: number | null) => (v == null ? "—" : formatMicroUsd(v * 1e6));
+function options(width: number, onHover: (idx: number | null) => void): uPlot.Options {
   return {
     width,
     height: heightFor(width),
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
     cursor: { drag: { x: false, y: false } },
+    // The legend below is ours: it wraps on a phone and reads the hovered day.
+    legend: { show: false },
+    hooks: { setCursor: [(u) => onHover(u.cursor.idx ?? null)] },
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, niceMax(max)] } },
     axes: [
-      {
-        stroke: "#6b7280",
-        grid: { show: false },
-        ticks: { stroke: "#e5e7eb" },
-      },
+      { stroke: "#6b7280", grid: { show: false }, ticks: { stroke: "#e5e7eb" } },
       {
         stroke: "#6b7280",
         size: 64,
@@ -50,24 +49,14 @@ function options(width: number): uPlot.Options {
       },
     ],
     series: [
-      {
-        value: (_u, ts) =>
-          ts == null ? "—" : shortDay(new Date(ts * 1000).toISOString().slice(0, 10)),
-      },
+      {},
       {
         label: "Metered spend",
         stroke: METERED_COLOR,
         fill: "rgba(13, 148, 136, 0.12)",
         width: 2,
-        value: money,
       },
-      {
-        label: SUBSCRIPTION_LABEL,
-        stroke: SUBSCRIPTION_COLOR,
-        dash: [6, 4],
-        width: 2,
-        value: money,
-      },
+      { label: SUBSCRIPTION_LABEL, stroke: SUBSCRIPTION_COLOR, dash: [6, 4], width: 2 },
     ],
   };
 }
@@ -80,13 +69,14 @@ function chartData(days: DailySpend[]): uPlot.AlignedData {
   ];
 }
 
-export function SpendChart(props: { days: DailySpend[]; summary: string }) {
+export function SpendChart(props: { days: DailySpend[]; totals: Spend; summary: string }) {
   const holder = useRef<HTMLDivElement>(null);
+  const [hovered, setHovered] = useState<number | null>(null);
   useEffect(() => {
     const el = holder.current;
     if (!el) return;
     const width = () => Math.max(240, Math.floor(el.clientWidth));
-    const chart = new uPlot(options(width()), chartData(props.days), el);
+    const chart = new uPlot(options(width(), setHovered), chartData(props.days), el);
     let last = width();
     const observer = new ResizeObserver(() => {
       const next = width();
@@ -98,11 +88,27 @@ export function SpendChart(props: { days: DailySpend[]; summary: string }) {
     return () => {
       observer.disconnect();
       chart.destroy();
+      setHovered(null);
     };
   }, [props.days]);
+  const day = hovered === null ? undefined : props.days[hovered];
+  const shown = day ?? props.totals;
   return (
     <div class="spend-chart">
       <div ref={holder} class="spend-chart-canvas" role="img" aria-label={props.summary} />
+      <div class="chart-legend">
+        <p class="chart-legend-when">{day ? shortDay(day.day) : "Whole period"}</p>
+        <ul>
+          <li>
+            <span class="swatch metered" aria-hidden="true" />
+            Metered spend <strong>{formatMicroUsd(shown.meteredMicroUsd)}</strong>
+          </li>
+          <li>
+            <span class="swatch subscription" aria-hidden="true" />
+            {SUBSCRIPTION_LABEL} <strong>{formatMicroUsd(shown.subscriptionMicroUsd)}</strong>
+          </li>
+        </ul>
+      </div>
       <SpendTable days={props.days} />
     </div>
   );

@@ -17,11 +17,15 @@ export function SpendSection(props: { days: RangeDays }) {
     () => api.get<UsageReport>("/usage", { ...rangeQuery(props.days), groupBy: "day,billingMode" }),
     [props.days],
   );
-  const view = useMemo(() => {
-    if (report.state !== "ready") return null;
-    const { from, to, data } = report.data;
-    return { days: dailySeries(data, from, to), totals: sumRows(data) };
-  }, [report]);
+  const data = report.state === "ready" ? report.data : null;
+  // Keyed on the response itself, so the chart is only rebuilt when the numbers change.
+  const view = useMemo(
+    () =>
+      data
+        ? { days: dailySeries(data.data, data.from, data.to), totals: sumRows(data.data) }
+        : null,
+    [data],
+  );
   return (
     <>
       <section
@@ -42,6 +46,7 @@ export function SpendSection(props: { days: RangeDays }) {
         {view && view.totals.requests > 0 ? (
           <SpendChart
             days={view.days}
+            totals={view.totals}
             summary={`Spend per day over the last ${props.days} days: metered ${formatMicroUsd(
               view.totals.meteredMicroUsd,
             )} in total; ${SUBSCRIPTION_LABEL.toLowerCase()} ${formatMicroUsd(

@@ -1,0 +1,91 @@
+// The organisation's provider keys: never the secret, only its last four characters.
+import type { ProviderKeyView } from "../../../../shared/api-types";
+import { formatDate } from "../../lib/format";
+import { shortDate } from "../virtual-keys/modal";
+
+export function ProviderKeyTable(props: {
+  keys: ProviderKeyView[];
+  canEdit: boolean;
+  canDelete: boolean;
+  onEdit: (key: ProviderKeyView) => void;
+  onDelete: (key: ProviderKeyView) => void;
+}) {
+  const actions = props.canEdit || props.canDelete;
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col" class="col-optional">
+              Provider
+            </th>
+            <th scope="col">Secret</th>
+            <th scope="col" class="col-optional">
+              Base URL
+            </th>
+            <th scope="col" class="col-optional">
+              Created
+            </th>
+            {actions ? (
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            ) : null}
+          </tr>
+        </thead>
+        <tbody>
+          {props.keys.map((k) => (
+            <tr key={k.id}>
+              <td class="name-cell">
+                <strong>{k.name}</strong>
+              </td>
+              <td class="col-optional">{k.provider === "anthropic" ? "Anthropic" : k.provider}</td>
+              <td class="nowrap">
+                <code class="mono">
+                  <span aria-hidden="true">••••</span>
+                  <span class="visually-hidden">ending in </span>
+                  {k.secretLast4}
+                </code>
+              </td>
+              <td class="col-optional">
+                {k.baseUrl ? (
+                  <code class="mono url-text">{k.baseUrl}</code>
+                ) : (
+                  <span class="muted">Anthropic default</span>
+                )}
+              </td>
+              <td class="col-optional nowrap" title={formatDate(k.createdAt)}>
+                {shortDate(k.createdAt)}
+              </td>
+              {actions ? (
+                <td class="actions">
+                  {props.canEdit ? (
+                    <button
+                      type="button"
+                      class="button secondary small"
+                      aria-label={`Edit ${k.name}`}
+                      onClick={() => props.onEdit(k)}
+                    >
+                      Edit
+                    </button>
+                  ) : null}
+                  {props.canDelete ? (
+                    <button
+                      type="button"
+                      class="button secondary small danger-text"
+                      aria-label={`Delete ${k.name}`}
+                      onClick={() => props.onDelete(k)}
+                    >
+                      Delete
+                    </button>
+                  ) : null}
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

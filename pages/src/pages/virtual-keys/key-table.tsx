@@ -1,0 +1,108 @@
+// The list of virtual keys: who owns each, what it is, when it was used, and what one may do.
+import type { VirtualKeyView } from "../../../../shared/api-types";
+import { formatDate, formatRelative } from "../../lib/format";
+import { Badge } from "../../ui/page";
+import { shortDate } from "./modal";
+
+const STATUS = {
+  active: { tone: "good", label: "Active" },
+  expired: { tone: "warn", label: "Expired" },
+  revoked: { tone: "bad", label: "Revoked" },
+} as const;
+
+export function KeyTable(props: {
+  keys: VirtualKeyView[];
+  userId: string;
+  showOwner: boolean;
+  /** May revoke keys other people own. */
+  admin: boolean;
+  onReveal: (key: VirtualKeyView) => void;
+  onRevoke: (key: VirtualKeyView) => void;
+}) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col" class="col-optional">
+              Kind
+            </th>
+            {props.showOwner ? <th scope="col">Owner</th> : null}
+            <th scope="col">Key</th>
+            <th scope="col" class="col-optional">
+              Created
+            </th>
+            <th scope="col">Last used</th>
+            <th scope="col" class="col-optional">
+              Expires
+            </th>
+            <th scope="col">Status</th>
+            <th scope="col">
+              <span class="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.keys.map((k) => {
+            const own = k.ownerUserId === props.userId;
+            const status = STATUS[k.status];
+            return (
+              <tr key={k.id}>
+                <td class="name-cell">
+                  <strong>{k.name}</strong>
+                  {k.connectionProxyId ? <Badge tone="info">Connection</Badge> : null}
+                </td>
+                <td class="col-optional">{k.kind === "standard" ? "Standard" : "Passthrough"}</td>
+                {props.showOwner ? (
+                  <td>
+                    {k.ownerName ?? k.ownerEmail ?? k.ownerUserId}
+                    {own ? <span class="muted"> (you)</span> : null}
+                    {k.ownerEmail ? <span class="cell-sub">{k.ownerEmail}</span> : null}
+                  </td>
+                ) : null}
+                <td class="nowrap">
+                  <code class="mono">{k.prefix}…</code>
+                </td>
+                <td class="col-optional nowrap" title={formatDate(k.createdAt)}>
+                  {shortDate(k.createdAt)}
+                </td>
+                <td class="nowrap" title={k.lastUsedAt ? formatDate(k.lastUsedAt) : undefined}>
+                  {k.lastUsedAt ? formatRelative(k.lastUsedAt) : <span class="muted">Never</span>}
+                </td>
+                <td class="col-optional nowrap" title={formatDate(k.expiresAt)}>
+                  {k.expiresAt ? shortDate(k.expiresAt) : <span class="muted">Never</span>}
+                </td>
+                <td>
+                  <Badge tone={status.tone}>{status.label}</Badge>
+                </td>
+                <td class="actions">
+                  {own && k.status === "active" ? (
+                    <button
+                      type="button"
+                      class="button secondary small"
+                      aria-label={`Reveal ${k.name}`}
+                      onClick={() => props.onReveal(k)}
+                    >
+                      Reveal
+                    </button>
+                  ) : null}
+                  {k.status !== "revoked" && (own || props.admin) ? (
+                    <button
+                      type="button"
+                      class="button secondary small danger-text"
+                      aria-label={`Revoke ${k.name}`}
+                      onClick={() => props.onRevoke(k)}
+                    >
+                      Revoke
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

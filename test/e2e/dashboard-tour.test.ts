@@ -1,0 +1,99 @@
+// Every page of the dashboard, as an admin with data and as a member, at desktop and phone
+// widths: each renders its heading without a script error, fits the screen, and leaves a
+// screenshot in test-results/screenshots/ for people to look at.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ADMIN, adminApi, providerAndProxy } from "./admin-api";
+import {
+  DESKTOP,
+  horizontalOverflow,
+  launchBrowser,
+  NARROW,
+  newPage,
+  screenshot,
+  signInThroughPage,
+} from "./browser";
+
+const gateway = inject("gatewayUrl");
+const fakeUrl = inject("e2eFakeAnthropicUrl");
+const VIEWER = { email: "val@e2e.test", name: "Val Viewer", password: "val's long password" };
+
+const ADMIN_PAGES = [
+  { path: "/connect", name: "connect" },
+  { path: "/virtual-keys", name: "virtual-keys" },
+  { path: "/llm-proxies", name: "llm-proxies" },
+  { path: "/provider-keys", name: "provider-keys" },
+  { path: "/costs", name: "costs" },
+  { path: "/profile", name: "profile" },
+];
+
+let browser: Browser;
+
+beforeAll(async () => {
+  const { api, userId } = await adminApi(gateway);
+  await providerAndProxy(api, fakeUrl, "Tour");
+  await api("/users", { ...VIEWER, role: "member" });
+  await api("/limits", {
+    name: "Monthly budget",
+    scope: "organisation",
+    metric: "cost",
+    window: "month",
+    amountUsd: 500,
+  });
+  await api("/limits", {
+    name: "Ada per minute",
+    scope: "user",
+    scopeId: userId,
+    metric: "requests",
+    window: "minute",
+    amount: 60,
+  });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function visit(page: Page, path: string) {
+  await page.goto(`${gateway}${path}`);
+  await page.locator("main#main h1").first().waitFor();
+  // Wait until no section is still loading.
+  await page.waitForFunction("!document.querySelector('main [role=status] .spinner')");
+}
+
+describe("dashboard tour", () => {
+  for (const [label, viewport] of [
+    ["desktop", DESKTOP],
+    ["narrow", NARROW],
+  ] as const) {
+    it(`shows every page to an admin (${label})`, async () => {
+      const page = await newPage(browser, viewport);
+      const errors: string[] = [];
+      page.on("pageerror", (err) => errors.push(err.message));
+      await signInThroughPage(page, gateway, ADMIN.email, ADMIN.password);
+      for (const p of ADMIN_PAGES) {
+        await visit(page, p.path);
+        expect(await page.locator("main#main").textContent()).not.toMatch(
+          /\[object Object\]|undefined|NaN/,
+        );
+        expect(await horizontalOverflow(page), `${p.path} scrolls sideways`).toBeLessThanOrEqual(0);
+        await screenshot(page, `tour-${p.name}-${label}`);
+      }
+      expect(errors).toEqual([]);
+      await page.context().close();
+    });
+  }
+
+  it("shows a member only what they may use, and says so on a page they may not", async () => {
+    const page = await newPage(browser);
+    await signInThroughPage(page, gateway, VIEWER.email, VIEWER.password);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await expect(nav.getByRole("link", { name: "Provider keys" }).count()).resolves.toBe(0);
+    await expect(nav.getByRole("link", { name: /costs/i }).count()).resolves.toBe(0);
+    await visit(page, "/costs");
+    expect(await page.locator("main#main").textContent()).toMatch(/permission|admin/i);
+    await screenshot(page, "tour-costs-member");
+    await page.context().close();
+  });
+});
