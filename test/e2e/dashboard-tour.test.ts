@@ -1,8 +1,10 @@
 // Every page of the dashboard, as an admin with data and as a member, at desktop and phone
 // widths: each renders its heading without a script error, fits the screen, and leaves a
 // screenshot in test-results/screenshots/ for people to look at.
+
+import Anthropic from "@anthropic-ai/sdk";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { ADMIN, adminApi, providerAndProxy } from "./admin-api";
 import {
   DESKTOP,
@@ -31,7 +33,37 @@ let browser: Browser;
 
 beforeAll(async () => {
   const { api, userId } = await adminApi(gateway);
-  await providerAndProxy(api, fakeUrl, "Tour");
+  const { proxy } = await providerAndProxy(api, fakeUrl, "Tour");
+  // Some real traffic, so Costs & limits has spend to chart (rollups land within seconds).
+  const { profile } = await api<{
+    profile: {
+      inference: {
+        baseUrl: string;
+        customHeaders: Record<string, string>;
+        credential: { apiKey: string };
+      };
+    };
+  }>("/connection-setups/claude-desktop", { proxyId: proxy.id });
+  const client = new Anthropic({
+    baseURL: profile.inference.baseUrl,
+    apiKey: profile.inference.credential.apiKey,
+    defaultHeaders: profile.inference.customHeaders,
+    maxRetries: 0,
+  });
+  for (const model of ["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"]) {
+    await client.messages.create({
+      model,
+      max_tokens: 16,
+      messages: [{ role: "user", content: "Hello [fake:cache]" }],
+    });
+  }
+  await vi.waitFor(
+    async () => {
+      const usage = await api<{ data: { requests: number }[] }>(`/usage?proxyId=${proxy.id}`);
+      expect(usage.data.reduce((n, r) => n + r.requests, 0)).toBe(2);
+    },
+    { timeout: 20_000, interval: 250 },
+  );
   await api("/users", { ...VIEWER, role: "member" });
   await api("/limits", {
     name: "Monthly budget",

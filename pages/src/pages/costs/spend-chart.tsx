@@ -11,12 +11,19 @@ export const SUBSCRIPTION_LABEL = "Subscription (list-price estimate, not billed
 const METERED_COLOR = "#0d9488";
 const SUBSCRIPTION_COLOR = "#6d28d9";
 
-const axisUsd = new Intl.NumberFormat("en-US", {
+const axisUsdLarge = new Intl.NumberFormat("en-US", {
   style: "currency",
   currency: "USD",
   notation: "compact",
   maximumFractionDigits: 2,
 });
+
+/** Axis labels with as many decimals as the tick step needs, so small spend is not all "$0". */
+function axisUsd(value: number, step: number): string {
+  if (step >= 1) return axisUsdLarge.format(value);
+  const decimals = Math.min(6, Math.max(2, Math.ceil(-Math.log10(step))));
+  return `$${value.toFixed(decimals)}`;
+}
 
 const toUsd = (micro: number) => micro / 1_000_000;
 const heightFor = (width: number) => (width < 560 ? 200 : 260);
@@ -45,7 +52,7 @@ function options(width: number, onHover: (idx: number | null) => void): uPlot.Op
         size: 64,
         grid: { stroke: "#eef0f3" },
         ticks: { show: false },
-        values: (_u, splits) => splits.map((v) => axisUsd.format(v)),
+        values: (_u, splits, _axis, _space, step) => splits.map((v) => axisUsd(v, step)),
       },
     ],
     series: [
