@@ -6,7 +6,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
 import { modelPrices, organisations } from "../../d1/schema";
-import type { PriceView } from "../../shared/api-types";
+import type { ModelPriceList, ModelPriceView, PriceView } from "../../shared/api-types";
 import { BUILT_IN_MODELS, type ModelInfo, type TokenPrices } from "../../shared/pricing";
 import type { AppEnv } from "../app-env";
 import { db } from "../db";
@@ -113,7 +113,7 @@ type Known =
   | { info: ModelInfo; override: OverrideRow | undefined }
   | { info: undefined; override: OverrideRow };
 
-function entry(model: string, { info, override }: Known) {
+function entry(model: string, { info, override }: Known): ModelPriceView {
   const price = info ? (override ?? info.price) : override;
   // An override has no long-prompt tier: model_prices has no columns for one.
   const long = override ? undefined : info?.price.longPrompt;
@@ -170,7 +170,8 @@ export const modelPriceRoutes = [
         .filter((o) => !BUILT_IN_MODELS.some((info) => info.id === o.model))
         .map((o) => entry(o.model, { info: undefined, override: o }));
       const defaultPrice = org?.price ? describePrice(org.price) : null;
-      return c.json({ data: [...builtIn, ...others], defaultPrice });
+      const list: ModelPriceList = { data: [...builtIn, ...others], defaultPrice };
+      return c.json(list);
     },
   }),
   route({
