@@ -88,8 +88,191 @@ export const users = sqliteTable(
       .notNull()
       .default("active"),
     createdAt: integer("created_at").notNull(),
+    deactivatedAt: integer("deactivated_at"),
+    /** How the account was made: by an admin or invitation (password), or on first SSO sign-in. */
+    origin: text("origin", { enum: ["password", "invitation", "oidc", "access"] })
+      .notNull()
+      .default("password"),
+    /** "<issuer>|<sub>" for an account linked to an OIDC identity. */
+    oidcSubject: text("oidc_subject"),
+    lastSignInAt: integer("last_sign_in_at"),
   },
-  (t) => [uniqueIndex("users_email").on(t.email), index("users_org_role").on(t.orgId, t.role)],
+  (t) => [
+    uniqueIndex("users_email").on(t.email),
+    index("users_org_role").on(t.orgId, t.role),
+    uniqueIndex("users_oidc_subject").on(t.oidcSubject),
+  ],
+);
+
+export const teams = sqliteTable(
+  "teams",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id),
+    name: text("name").notNull(),
+    description: text("description"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("teams_org_name").on(t.orgId, sql`lower(${t.name})`)],
+);
+
+export const teamMembers = sqliteTable(
+  "team_members",
+  {
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    orgId: text("org_id").notNull(),
+    addedAt: integer("added_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("team_members_pair").on(t.teamId, t.userId),
+    index("team_members_user").on(t.userId),
+  ],
+);
+
+/**
+ * Which teams may use an LLM proxy (or, later, an MCP gateway). A proxy with no rows here is
+ * open to everyone in the organisation.
+ */
+export const llmProxyTeams = sqliteTable(
+  "llm_proxy_teams",
+  {
+    proxyId: text("proxy_id").notNull(),
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id),
+    orgId: text("org_id").notNull(),
+  },
+  (t) => [
+    uniqueIndex("llm_proxy_teams_pair").on(t.proxyId, t.teamId),
+    index("llm_proxy_teams_team").on(t.teamId),
+  ],
+);
+
+/** Invitation links: single use, expiring; only the SHA-256 of the token is kept. */
+export const invitations = sqliteTable(
+  "invitations",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id),
+    email: text("email").notNull(),
+    role: text("role").notNull(),
+    /** JSON array of team ids the new member joins. */
+    teamIds: text("team_ids", { mode: "json" }).$type<string[]>().notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    acceptedAt: integer("accepted_at"),
+    acceptedUserId: text("accepted_user_id"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [
+    uniqueIndex("invitations_token_hash").on(t.tokenHash),
+    index("invitations_org_email").on(t.orgId, t.email),
+  ],
+);
+
+/** Password-reset links an admin generates for a member: single use, expiring. */
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    tokenHash: text("token_hash").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [uniqueIndex("password_resets_token_hash").on(t.tokenHash)],
+);
+
+/** An organisation's single sign-on: OIDC and/or Cloudflare Access. */
+export const ssoSettings = sqliteTable("sso_settings", {
+  orgId: text("org_id")
+    .primaryKey()
+    .references(() => organisations.id),
+  oidcEnabled: integer("oidc_enabled", { mode: "boolean" }).notNull().default(false),
+  oidcIssuer: text("oidc_issuer"),
+  oidcClientId: text("oidc_client_id"),
+  /** AES-GCM ciphertext of the client secret (AAD: the organisation id); NULL for public clients. */
+  oidcClientSecret: text("oidc_client_secret"),
+  oidcScopes: text("oidc_scopes").notNull().default("openid email profile"),
+  /** The ID-token claim that carries groups or roles, e.g. "groups". */
+  oidcRoleClaim: text("oidc_role_claim"),
+  /** JSON { "<claim value>": "<role name or custom role id>" }, first match wins. */
+  oidcRoleMapping: text("oidc_role_mapping", { mode: "json" }).$type<Record<string, string>>(),
+  /** JSON { "<claim value>": "<team id>" }: membership follows the claim on each sign-in. */
+  oidcTeamMapping: text("oidc_team_mapping", { mode: "json" }).$type<Record<string, string>>(),
+  /** Role for a newly provisioned user when no mapping matches. */
+  oidcDefaultRole: text("oidc_default_role").notNull().default("member"),
+  /** Password sign-in refused for everyone but admins (who keep it as a break-glass way in). */
+  ssoOnly: integer("sso_only", { mode: "boolean" }).notNull().default(false),
+  accessEnabled: integer("access_enabled", { mode: "boolean" }).notNull().default(false),
+  /** e.g. "acme.cloudflareaccess.com" */
+  accessTeamDomain: text("access_team_domain"),
+  /** The Access application's audience (AUD) tag. */
+  accessAudience: text("access_audience"),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** OIDC sign-ins in flight: state → nonce and PKCE verifier, for ten minutes, used once. */
+export const oidcLogins = sqliteTable("oidc_logins", {
+  state: text("state").primaryKey(),
+  orgId: text("org_id").notNull(),
+  nonce: text("nonce").notNull(),
+  codeVerifier: text("code_verifier").notNull(),
+  /** Dashboard path to return to after sign-in. */
+  returnTo: text("return_to").notNull(),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+});
+
+/** Every change made through /api, and every refused sign-in or token; never a secret. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id"),
+    at: integer("at").notNull(),
+    actorUserId: text("actor_user_id"),
+    actorEmail: text("actor_email"),
+    /** session, token, oidc, access, invitation, system or anonymous. */
+    actorVia: text("actor_via").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    /** "<resource>.<verb>", e.g. "llmProxy.update", "auth.login_failed". */
+    action: text("action").notNull(),
+    method: text("method"),
+    path: text("path"),
+    resourceType: text("resource_type"),
+    resourceId: text("resource_id"),
+    /** HTTP status of the answer. */
+    status: integer("status").notNull(),
+    outcome: text("outcome", { enum: ["success", "denied", "error"] }).notNull(),
+    /** Redacted JSON snapshots; secrets are replaced before anything is stored. */
+    before: text("before", { mode: "json" }).$type<unknown>(),
+    after: text("after", { mode: "json" }).$type<unknown>(),
+    detail: text("detail"),
+  },
+  (t) => [
+    index("audit_log_org_at").on(t.orgId, t.at),
+    index("audit_log_actor").on(t.actorUserId, t.at),
+    index("audit_log_resource").on(t.resourceType, t.resourceId),
+  ],
 );
 
 /** An organisation's own roles; the built-in ones live in code and are never stored. */

@@ -2,9 +2,12 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { publicOrigin } from "../public-origin";
+import { auditRoutes } from "./audit";
 import { authRoutes } from "./auth/routes";
 import { sessionRoutes } from "./auth/sessions";
+import { ssoRoutes } from "./auth/sso";
 import { connectionSetupRoutes } from "./connection-setups";
+import { invitationRoutes } from "./invitations";
 import { limitRoutes } from "./limits";
 import { llmProxyRoutes } from "./llm-proxies";
 import { logRoutes } from "./logs";
@@ -13,6 +16,7 @@ import { organisationRoutes } from "./organisation";
 import { providerKeyRoutes } from "./provider-keys";
 import { roleRoutes } from "./roles";
 import { type ApiRoute, openApiDocument, route } from "./route";
+import { teamRoutes } from "./teams";
 import { usageRoutes } from "./usage";
 import { userRoutes } from "./users";
 import { virtualKeyRoutes } from "./virtual-keys/routes";
@@ -28,6 +32,10 @@ const openApiRoute = route({
 export const API_ROUTES: readonly ApiRoute[] = [
   ...authRoutes,
   ...sessionRoutes,
+  ...ssoRoutes,
+  ...invitationRoutes,
+  ...teamRoutes,
+  ...auditRoutes,
   ...userRoutes,
   ...roleRoutes,
   ...providerKeyRoutes,

@@ -100,6 +100,10 @@ export const userRoutes = [
         passwordHash: await hashPassword(body.password),
         status: "active",
         createdAt: Date.now(),
+        deactivatedAt: null,
+        origin: "password",
+        oidcSubject: null,
+        lastSignInAt: null,
       };
       const result = await db(c.env).insert(users).values(row).onConflictDoNothing();
       if (result.meta.changes === 0) throw conflict("A user with this email already exists.");

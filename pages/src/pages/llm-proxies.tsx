@@ -107,8 +107,8 @@ export function LlmProxiesPage() {
         title="LLM proxies"
         description="The URLs clients send their Anthropic requests to. Each proxy uses a provider key and may limit the models it serves; the default proxy also answers at the gateway's plain Anthropic URL."
         actions={
-          canCreate &&
-          !(proxies.state === "ready" && noProviderKeys && proxies.data.data.length === 0) ? (
+          // With no proxies the empty state carries the one call to action.
+          canCreate && proxies.state === "ready" && proxies.data.data.length > 0 ? (
             <button type="button" class="button primary" onClick={openCreate}>
               Create proxy
             </button>

@@ -22,6 +22,8 @@ export function ProviderKeysPage() {
   const [done, setDone] = useState<string | null>(null);
   const canCreate = can("providerKey:create");
   const openAdd = () => setEditing({ mode: "add" });
+  // With no keys the empty state carries the one "Add provider key" button.
+  const empty = keys.state === "ready" && keys.data.data.length === 0;
 
   return (
     <>
@@ -29,7 +31,7 @@ export function ProviderKeysPage() {
         title="Provider keys"
         description="The organisation's Anthropic API keys. LLM proxies send requests upstream with them; people only ever hold virtual keys."
         actions={
-          canCreate ? (
+          canCreate && keys.state !== "loading" && !empty ? (
             <button type="button" class="button primary" onClick={openAdd}>
               Add provider key
             </button>
@@ -46,7 +48,7 @@ export function ProviderKeysPage() {
         {keys.state === "error" ? (
           <ErrorState message={keys.message} onRetry={keys.reload} />
         ) : null}
-        {keys.state === "ready" && keys.data.data.length === 0 ? (
+        {empty ? (
           <Empty
             title="No provider keys yet"
             action={

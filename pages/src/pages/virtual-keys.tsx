@@ -44,6 +44,8 @@ export function VirtualKeysPage() {
   );
   const memberList = members.state === "ready" && members.data ? members.data.data : null;
   const filtered = owner !== "" || kind !== "";
+  // With no keys at all the empty state carries the one "Create key" button.
+  const noKeys = keys.state === "ready" && keys.data.data.length === 0 && !filtered && !showRevoked;
 
   const actions = (
     <>
@@ -52,7 +54,7 @@ export function VirtualKeysPage() {
           Create Connection keys
         </button>
       ) : null}
-      {can("llmVirtualKey:create") ? (
+      {can("llmVirtualKey:create") && keys.state !== "loading" && !noKeys ? (
         <button type="button" class="button primary" onClick={() => setDialog("create")}>
           Create key
         </button>
@@ -97,7 +99,7 @@ export function VirtualKeysPage() {
           <Empty
             title={filtered ? "No keys match these filters" : "No virtual keys yet"}
             action={
-              !filtered && can("llmVirtualKey:create") ? (
+              noKeys && can("llmVirtualKey:create") ? (
                 <button type="button" class="button primary" onClick={() => setDialog("create")}>
                   Create key
                 </button>

@@ -23,8 +23,8 @@ import { lookupRole } from "../role-store";
 import { route } from "../route";
 import { Email, FutureTime, Name, Password } from "../schemas";
 import { API_TOKEN_PREFIX, SESSION_COOKIE, type SessionUser } from "./session";
+import { startSession } from "./start-session";
 
-const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 // A hash to compare against when the account does not exist, so timing does not tell.
 let decoyHash: Promise<string> | undefined;
 
@@ -39,28 +39,6 @@ export function publicUser(
     role: u.role,
     permissions: [...u.permissions],
   };
-}
-
-async function startSession(c: Context<AppEnv>, userId: string) {
-  const token = randomToken("ses_");
-  const now = Date.now();
-  await db(c.env)
-    .insert(sessions)
-    .values({
-      id: newId("ses"),
-      tokenHash: await sha256Hex(token),
-      userId,
-      createdAt: now,
-      expiresAt: now + SESSION_TTL_MS,
-      userAgent: c.req.header("user-agent")?.slice(0, 256) ?? null,
-    });
-  setCookie(c, SESSION_COOKIE, token, {
-    httpOnly: true,
-    secure: new URL(c.req.url).protocol === "https:",
-    sameSite: "Lax",
-    path: "/",
-    maxAge: SESSION_TTL_MS / 1000,
-  });
 }
 
 export const authRoutes = [

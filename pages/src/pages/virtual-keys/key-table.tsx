@@ -24,12 +24,11 @@ export function KeyTable(props: {
       <table>
         <thead>
           <tr>
-            <th scope="col">Name</th>
+            <th scope="col">Name and key</th>
             <th scope="col" class="col-optional">
               Kind
             </th>
             {props.showOwner ? <th scope="col">Owner</th> : null}
-            <th scope="col">Key</th>
             <th scope="col" class="col-optional">
               Created
             </th>
@@ -51,7 +50,10 @@ export function KeyTable(props: {
               <tr key={k.id}>
                 <td class="name-cell">
                   <strong>{k.name}</strong>
-                  {k.connectionProxyId ? <Badge tone="info">Connection</Badge> : null}
+                  <span class="cell-sub key-sub">
+                    <code class="mono">{k.prefix}…</code>
+                    {k.connectionProxyId ? <Badge tone="info">Connection</Badge> : null}
+                  </span>
                 </td>
                 <td class="col-optional">{k.kind === "standard" ? "Standard" : "Passthrough"}</td>
                 {props.showOwner ? (
@@ -61,9 +63,6 @@ export function KeyTable(props: {
                     {k.ownerEmail ? <span class="cell-sub">{k.ownerEmail}</span> : null}
                   </td>
                 ) : null}
-                <td class="nowrap">
-                  <code class="mono">{k.prefix}…</code>
-                </td>
                 <td class="col-optional nowrap" title={formatDate(k.createdAt)}>
                   {shortDate(k.createdAt)}
                 </td>

@@ -1,0 +1,4 @@
+// The audit log (being built)
+import type { ApiRoute } from "./route";
+
+export const auditRoutes: ApiRoute[] = [];
