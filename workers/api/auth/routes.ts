@@ -1,8 +1,7 @@
 // First run, sign-in, sign-out, "who am I", and personal API tokens.
 
 import { and, count, desc, eq, isNull } from "drizzle-orm";
-import type { Context } from "hono";
-import { deleteCookie, setCookie } from "hono/cookie";
+import { deleteCookie } from "hono/cookie";
 import { z } from "zod";
 import { apiTokens, sessions, users } from "../../../d1/schema";
 import type { SetupStatus, UserView } from "../../../shared/api-types";
@@ -14,7 +13,6 @@ import {
   verifyPassword,
 } from "../../../shared/crypto";
 import { newId } from "../../../shared/ids";
-import type { AppEnv } from "../../app-env";
 import { config } from "../../config";
 import { db } from "../../db";
 import { conflict, notFound, unauthorized } from "../../errors";
