@@ -16,7 +16,10 @@ export interface AdmitRequest {
   limits?: { rules: LimitRule[]; worstCase: Charge; timeZone: string };
 }
 
-export type AdmitDecision = Reservation | { ok: false; revoked: true };
+export type AdmitDecision =
+  | Reservation
+  | { ok: false; revoked: true }
+  | { ok: false; ownerDeactivated: true };
 
 export interface Settlement {
   row: LlmRequestRow;
@@ -31,9 +34,12 @@ const FLUSH_BATCHES_PER_ALARM = 20;
 const LOG_PREFIX = "log:";
 const REVOKED_PREFIX = "revoked:";
 const DEAD_PREFIX = "dead:";
+/** Present while the user is deactivated: every key of theirs is refused. */
+const DEACTIVATED_KEY = "deactivated";
 
 export class UserGate extends DurableObject<Env> {
   #revoked = new Set<string>();
+  #deactivated = false;
   readonly #ledger: LedgerStore;
   /** A flush alarm is known to be set; saves a storage read per settled request. */
   #flushScheduled = false;
@@ -45,10 +51,15 @@ export class UserGate extends DurableObject<Env> {
       await this.#ledger.load();
       const revoked = await ctx.storage.list({ prefix: REVOKED_PREFIX });
       for (const key of revoked.keys()) this.#revoked.add(key.slice(REVOKED_PREFIX.length));
+      this.#deactivated = (await ctx.storage.get(DEACTIVATED_KEY)) !== undefined;
     });
   }
 
   admit(request: AdmitRequest): AdmitDecision {
+    // Only a request that uses one of this user's keys is theirs to refuse; this gate may also
+    // be asked about limits alone.
+    if (this.#deactivated && request.keyIds.length > 0)
+      return { ok: false, ownerDeactivated: true };
     for (const keyId of request.keyIds) {
       if (this.#revoked.has(keyId)) return { ok: false, revoked: true };
     }
@@ -77,6 +88,16 @@ export class UserGate extends DurableObject<Env> {
     const now = Date.now();
     await this.ctx.storage.put(Object.fromEntries(keyIds.map((id) => [REVOKED_PREFIX + id, now])));
     for (const id of keyIds) this.#revoked.add(id);
+  }
+
+  /**
+   * Deactivating a user stops every key of theirs on the next request, whatever isolates have
+   * cached; reactivating lifts it (revoked keys stay revoked).
+   */
+  async setDeactivated(deactivated: boolean): Promise<void> {
+    if (deactivated) await this.ctx.storage.put(DEACTIVATED_KEY, Date.now());
+    else await this.ctx.storage.delete(DEACTIVATED_KEY);
+    this.#deactivated = deactivated;
   }
 
   /**

@@ -77,6 +77,8 @@ export interface LlmProxyView {
   allowedModels: string[] | null;
   isDefault: boolean;
   allowAnonymous: boolean;
+  /** Teams whose members may use the proxy; empty: everyone in the organisation. */
+  teamIds?: string[];
   /** What clients use as their Anthropic base URL. */
   baseUrl: string;
   createdAt: number;
@@ -224,3 +226,146 @@ export interface ModelPriceList extends ListOf<ModelPriceView> {
   /** The organisation's price for models with none of their own; null: they go unpriced. */
   defaultPrice: PriceView | null;
 }
+
+export interface TeamView {
+  id: string;
+  name: string;
+  description: string | null;
+  memberCount: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface TeamMemberView {
+  userId: string;
+  email: string;
+  name: string;
+  role: RoleName;
+  status: string;
+  addedAt: number;
+}
+
+/** One team with its members and the LLM proxies restricted to it (among others). */
+export interface TeamDetail extends TeamView {
+  members: TeamMemberView[];
+  llmProxyIds: string[];
+}
+
+export type InvitationStatus = "pending" | "expired" | "accepted" | "revoked";
+
+export interface InvitationView {
+  id: string;
+  email: string;
+  role: RoleName;
+  /** The role's display name (a custom role's name, or the built-in role's). */
+  roleName: string;
+  teamIds: string[];
+  status: InvitationStatus;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number;
+  acceptedAt: number | null;
+  acceptedUserId: string | null;
+  revokedAt: number | null;
+}
+
+export interface CreatedInvitation extends InvitationView {
+  /** Shown in this response only; only its SHA-256 is stored. */
+  token: string;
+  /** The link to hand to the invitee: <public origin>/invite/<token>. */
+  url: string;
+}
+
+/** What the public invitation page shows before the invitee sets a password. */
+export interface InvitationLookup {
+  email: string;
+  organisationName: string;
+  roleName: string;
+  expiresAt: number;
+}
+
+/** A password-reset link an admin hands to a member; shown once. */
+export interface PasswordResetLink {
+  url: string;
+  expiresAt: number;
+}
+
+/**
+ * GET /api/sso: the organisation's single sign-on. The OIDC client secret is write-only:
+ * only whether one is set is ever returned.
+ */
+export interface SsoSettingsView {
+  oidcEnabled: boolean;
+  oidcIssuer: string | null;
+  oidcClientId: string | null;
+  hasClientSecret: boolean;
+  /** Space-separated; always includes "openid". */
+  oidcScopes: string;
+  /** The ID-token claim (string or array of strings) read for role and team mapping. */
+  oidcRoleClaim: string | null;
+  /** Claim value → built-in role name or custom role id; the first entry that matches wins. */
+  oidcRoleMapping: Record<string, string>;
+  /** Claim value → team id; membership of these teams follows the claim on every sign-in. */
+  oidcTeamMapping: Record<string, string>;
+  /** Role given to a new SSO user when no mapping matches. */
+  oidcDefaultRole: string;
+  /** The redirect URI to register with the identity provider. */
+  oidcRedirectUri: string;
+  /** Password sign-in refused for everyone but admins. */
+  ssoOnly: boolean;
+  accessEnabled: boolean;
+  /** "acme.cloudflareaccess.com" (or a loopback base URL in tests). */
+  accessTeamDomain: string | null;
+  /** The Access application's audience (AUD) tag. */
+  accessAudience: string | null;
+  updatedAt: number | null;
+}
+
+/** PATCH /api/sso: every field optional; `oidcClientSecret: null` removes the secret. */
+export interface SsoSettingsPatch {
+  oidcEnabled?: boolean;
+  oidcIssuer?: string | null;
+  oidcClientId?: string | null;
+  oidcClientSecret?: string | null;
+  oidcScopes?: string;
+  oidcRoleClaim?: string | null;
+  oidcRoleMapping?: Record<string, string> | null;
+  oidcTeamMapping?: Record<string, string> | null;
+  oidcDefaultRole?: string;
+  ssoOnly?: boolean;
+  accessEnabled?: boolean;
+  accessTeamDomain?: string | null;
+  accessAudience?: string | null;
+}
+
+/** GET /api/auth/providers (public): what the sign-in page offers. */
+export interface SignInProviders {
+  /** Password sign-in for everyone; false when the organisation is SSO-only. */
+  password: boolean;
+  /** SSO-only: the password form remains for admins (break-glass) only. */
+  ssoOnly: boolean;
+  /** "Sign in with <label>" starts at GET /api/auth/oidc/start?returnTo=<path>. */
+  oidc: { enabled: boolean; label: string | null };
+  /** Cloudflare Access signs people in by itself: any /api call carries its assertion. */
+  access: boolean;
+}
+
+/** The `error` query parameter of /sign-in after a refused single sign-on. */
+export type SsoErrorCode =
+  | "sso_not_configured"
+  | "invalid_return_to"
+  | "invalid_state"
+  | "idp_refused"
+  | "idp_unavailable"
+  | "token_exchange_failed"
+  | "token_signature"
+  | "token_algorithm"
+  | "token_issuer"
+  | "token_audience"
+  | "token_expired"
+  | "token_nonce"
+  | "invalid_token"
+  | "email_missing"
+  | "email_unverified"
+  | "account_conflict"
+  | "account_deactivated";

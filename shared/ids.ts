@@ -3,7 +3,19 @@ import { randomBytes } from "./encoding";
 
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
-export type IdPrefix = "org" | "usr" | "ses" | "tok" | "pk" | "prx" | "vk" | "req" | "rol";
+export type IdPrefix =
+  | "org"
+  | "usr"
+  | "ses"
+  | "tok"
+  | "pk"
+  | "prx"
+  | "vk"
+  | "req"
+  | "rol"
+  | "team"
+  | "inv"
+  | "pwr";
 
 export function newId(prefix: IdPrefix): string {
   let out = `${prefix}_`;

@@ -23,6 +23,8 @@ const TYPE_BY_STATUS: Record<number, ErrorType> = {
   403: "permission_error",
   404: "not_found_error",
   409: "conflict_error",
+  // A link (invitation, password reset) that was valid once: expired, used or revoked.
+  410: "invalid_request_error",
   413: "request_too_large",
   429: "rate_limit_error",
   500: "api_error",
@@ -55,6 +57,7 @@ export const unauthorized = (message: string) => new GatewayError(401, message);
 export const forbidden = (message: string) => new GatewayError(403, message);
 export const notFound = (message: string) => new GatewayError(404, message);
 export const conflict = (message: string) => new GatewayError(409, message);
+export const gone = (message: string) => new GatewayError(410, message);
 
 export function fromZodError(error: ZodError, what: string): GatewayError {
   const fields = error.issues.map((issue) => ({

@@ -1,17 +1,27 @@
 // /api/llm-proxies: named entry points for clients, each bound to a provider key, with an
 // optional model allow-list. One proxy per organisation is the default, served without an id.
+// A proxy may be restricted to teams (llm_proxy_teams; none: everyone may use it).
 
-import { and, asc, eq, inArray, isNull, ne } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
-import { type LlmProxy, llmProxies, providerKeys, virtualKeys } from "../../d1/schema";
+import {
+  type LlmProxy,
+  llmProxies,
+  llmProxyTeams,
+  providerKeys,
+  teamMembers,
+  teams,
+  virtualKeys,
+} from "../../d1/schema";
 import type { LlmProxyView } from "../../shared/api-types";
 import { newId } from "../../shared/ids";
 import type { AppEnv } from "../app-env";
 import { db } from "../db";
-import { badRequest, notFound } from "../errors";
-import { invalidate } from "../proxy/lookups";
+import { badRequest, forbidden, notFound } from "../errors";
+import { invalidate, teamsAllow } from "../proxy/lookups";
 import { publicOrigin } from "../public-origin";
+import { can } from "./permissions";
 import { route } from "./route";
 import { Id, Name } from "./schemas";
 import { revokeKeys } from "./virtual-keys/mint";
@@ -26,13 +36,19 @@ const ProxyInput = z.object({
   allowedModels: ModelList.nullable().optional(),
   isDefault: z.boolean().optional(),
   allowAnonymous: z.boolean().optional(),
+  /** Teams whose members may use the proxy; empty or absent: everyone. */
+  teamIds: z
+    .array(Id)
+    .max(100)
+    .transform((ids) => [...new Set(ids)])
+    .optional(),
 });
 
 export function proxyBaseUrl(origin: string, proxyId: string) {
   return `${origin}/v1/anthropic/${proxyId}`;
 }
 
-function publicProxy(c: Context<AppEnv>, r: LlmProxy): LlmProxyView {
+function publicProxy(c: Context<AppEnv>, r: LlmProxy, teamIds: readonly string[]): LlmProxyView {
   return {
     id: r.id,
     name: r.name,
@@ -41,6 +57,7 @@ function publicProxy(c: Context<AppEnv>, r: LlmProxy): LlmProxyView {
     allowedModels: r.allowedModels ?? null,
     isDefault: r.isDefault,
     allowAnonymous: r.allowAnonymous,
+    teamIds: [...teamIds],
     baseUrl: proxyBaseUrl(publicOrigin(c), r.id),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
@@ -56,6 +73,50 @@ async function checkProviderKey(c: Context<AppEnv>, id: string | null | undefine
   if (!row) throw badRequest("providerKeyId: no such provider key in this organisation.");
 }
 
+async function checkTeams(c: Context<AppEnv>, ids: readonly string[] | undefined) {
+  if (!ids || ids.length === 0) return;
+  const found = await db(c.env)
+    .select({ id: teams.id })
+    .from(teams)
+    .where(and(inArray(teams.id, [...ids]), eq(teams.orgId, c.get("user").orgId)));
+  const known = new Set(found.map((t) => t.id));
+  const missing = ids.filter((id) => !known.has(id));
+  if (missing.length > 0) {
+    throw badRequest(`teamIds: no such team in this organisation: ${missing.join(", ")}.`, [
+      { path: "teamIds", message: "no such team in this organisation" },
+    ]);
+  }
+}
+
+/** The teams each of these proxies is restricted to (absent: none, open to everyone). */
+export async function teamsOfProxies(env: Env, proxyIds: readonly string[]) {
+  const byProxy = new Map<string, string[]>();
+  if (proxyIds.length === 0) return byProxy;
+  const rows = await db(env)
+    .select()
+    .from(llmProxyTeams)
+    .where(inArray(llmProxyTeams.proxyId, [...proxyIds]));
+  for (const r of rows) byProxy.set(r.proxyId, [...(byProxy.get(r.proxyId) ?? []), r.teamId]);
+  return byProxy;
+}
+
+export async function teamsOfUser(env: Env, userId: string): Promise<string[]> {
+  const rows = await db(env)
+    .select({ teamId: teamMembers.teamId })
+    .from(teamMembers)
+    .where(eq(teamMembers.userId, userId));
+  return rows.map((r) => r.teamId);
+}
+
+/** The proxy refuses this user's requests (403), so setting up a connection to it is refused too. */
+export async function checkMayUseProxy(env: Env, proxy: LlmProxy, userId: string, who: string) {
+  const proxyTeams = (await teamsOfProxies(env, [proxy.id])).get(proxy.id) ?? [];
+  if (proxyTeams.length === 0) return;
+  if (!teamsAllow(proxyTeams, await teamsOfUser(env, userId))) {
+    throw forbidden(`${who} not a member of a team allowed to use this LLM proxy.`);
+  }
+}
+
 export async function findOrgProxy(c: Context<AppEnv>, id: string): Promise<LlmProxy> {
   const [row] = await db(c.env)
     .select()
@@ -65,21 +126,49 @@ export async function findOrgProxy(c: Context<AppEnv>, id: string): Promise<LlmP
   return row;
 }
 
-/** Writes a proxy; making it the default unsets the previous default in the same batch. */
-async function saveProxy(c: Context<AppEnv>, row: LlmProxy, isNew: boolean) {
+/**
+ * Writes a proxy, in one batch with unsetting the previous default (when it becomes the
+ * default) and replacing its teams (when given). A team deleted since it was checked is
+ * skipped rather than failing the batch.
+ */
+async function saveProxy(
+  c: Context<AppEnv>,
+  row: LlmProxy,
+  isNew: boolean,
+  teamIds: readonly string[] | undefined,
+) {
   const orgId = c.get("user").orgId;
+  const d = db(c.env);
   const write = isNew
-    ? db(c.env).insert(llmProxies).values(row)
-    : db(c.env).update(llmProxies).set(row).where(eq(llmProxies.id, row.id));
-  if (row.isDefault) {
-    const unsetOthers = db(c.env)
-      .update(llmProxies)
-      .set({ isDefault: false })
-      .where(and(eq(llmProxies.orgId, orgId), ne(llmProxies.id, row.id)));
-    await db(c.env).batch([unsetOthers, write]);
-  } else {
-    await write;
-  }
+    ? d.insert(llmProxies).values(row)
+    : d.update(llmProxies).set(row).where(eq(llmProxies.id, row.id));
+  const unsetOthers = row.isDefault
+    ? [
+        d
+          .update(llmProxies)
+          .set({ isDefault: false })
+          .where(and(eq(llmProxies.orgId, orgId), ne(llmProxies.id, row.id))),
+      ]
+    : [];
+  const setTeams =
+    teamIds === undefined
+      ? []
+      : [
+          d.delete(llmProxyTeams).where(eq(llmProxyTeams.proxyId, row.id)),
+          ...(teamIds.length > 0
+            ? [
+                d.run(
+                  sql`INSERT INTO llm_proxy_teams (proxy_id, team_id, org_id)
+                      SELECT ${row.id}, id, org_id FROM teams
+                      WHERE org_id = ${orgId} AND id IN (${sql.join(
+                        teamIds.map((id) => sql`${id}`),
+                        sql`, `,
+                      )})`,
+                ),
+              ]
+            : []),
+        ];
+  await d.batch([...unsetOthers, write, ...setTeams] as [typeof write, ...(typeof write)[]]);
   invalidate.proxy(row.id);
   invalidate.defaultProxy(orgId);
 }
@@ -91,12 +180,20 @@ export const llmProxyRoutes = [
     summary: "List LLM proxies",
     access: "llmProxy:read",
     async handler(c) {
+      const user = c.get("user");
       const rows = await db(c.env)
         .select()
         .from(llmProxies)
-        .where(eq(llmProxies.orgId, c.get("user").orgId))
+        .where(eq(llmProxies.orgId, user.orgId))
         .orderBy(asc(llmProxies.createdAt));
-      return c.json({ data: rows.map((r) => publicProxy(c, r)) });
+      const byProxy = await teamsOfProxies(
+        c.env,
+        rows.map((r) => r.id),
+      );
+      // Those who cannot change proxies see the ones they may use, as the Connect page needs.
+      const mine = can(user, "llmProxy:update") ? null : await teamsOfUser(c.env, user.id);
+      const visible = rows.filter((r) => !mine || teamsAllow(byProxy.get(r.id) ?? [], mine));
+      return c.json({ data: visible.map((r) => publicProxy(c, r, byProxy.get(r.id) ?? [])) });
     },
   }),
   route({
@@ -105,7 +202,16 @@ export const llmProxyRoutes = [
     summary: "One LLM proxy",
     access: "llmProxy:read",
     async handler(c) {
-      return c.json(publicProxy(c, await findOrgProxy(c, c.req.param("id") ?? "")));
+      const user = c.get("user");
+      const proxy = await findOrgProxy(c, c.req.param("id") ?? "");
+      const proxyTeams = (await teamsOfProxies(c.env, [proxy.id])).get(proxy.id) ?? [];
+      if (
+        !can(user, "llmProxy:update") &&
+        !teamsAllow(proxyTeams, await teamsOfUser(c.env, user.id))
+      ) {
+        throw notFound("No such LLM proxy.");
+      }
+      return c.json(publicProxy(c, proxy, proxyTeams));
     },
   }),
   route({
@@ -116,6 +222,7 @@ export const llmProxyRoutes = [
     body: ProxyInput,
     async handler(c, { body }) {
       await checkProviderKey(c, body.providerKeyId);
+      await checkTeams(c, body.teamIds);
       const orgId = c.get("user").orgId;
       const [existing] = await db(c.env)
         .select({ id: llmProxies.id })
@@ -136,8 +243,8 @@ export const llmProxyRoutes = [
         createdAt: now,
         updatedAt: now,
       };
-      await saveProxy(c, row, true);
-      return c.json(publicProxy(c, row), 201);
+      await saveProxy(c, row, true, body.teamIds ?? []);
+      return c.json(publicProxy(c, row, body.teamIds ?? []), 201);
     },
   }),
   route({
@@ -149,6 +256,7 @@ export const llmProxyRoutes = [
     async handler(c, { body }) {
       const current = await findOrgProxy(c, c.req.param("id") ?? "");
       if (body.providerKeyId !== undefined) await checkProviderKey(c, body.providerKeyId);
+      await checkTeams(c, body.teamIds);
       if (body.isDefault === false && current.isDefault) {
         throw badRequest("isDefault: make another proxy the default instead.");
       }
@@ -161,8 +269,9 @@ export const llmProxyRoutes = [
         ...(body.allowAnonymous !== undefined && { allowAnonymous: body.allowAnonymous }),
         updatedAt: Date.now(),
       };
-      await saveProxy(c, row, false);
-      return c.json(publicProxy(c, row));
+      await saveProxy(c, row, false, body.teamIds);
+      const proxyTeams = (await teamsOfProxies(c.env, [row.id])).get(row.id) ?? [];
+      return c.json(publicProxy(c, row, proxyTeams));
     },
   }),
   route({
@@ -186,8 +295,12 @@ export const llmProxyRoutes = [
         .orderBy(asc(llmProxies.createdAt))
         .limit(1);
       const remove = db(c.env).delete(llmProxies).where(eq(llmProxies.id, proxy.id));
+      const forgetTeams = db(c.env)
+        .delete(llmProxyTeams)
+        .where(eq(llmProxyTeams.proxyId, proxy.id));
       if (proxy.isDefault) {
         await db(c.env).batch([
+          forgetTeams,
           remove,
           db(c.env)
             .update(llmProxies)
@@ -195,7 +308,7 @@ export const llmProxyRoutes = [
             .where(inArray(llmProxies.id, oldestOther)),
         ]);
       } else {
-        await remove;
+        await db(c.env).batch([forgetTeams, remove]);
       }
       invalidate.proxy(proxy.id);
       invalidate.defaultProxy(proxy.orgId);

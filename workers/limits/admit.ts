@@ -3,7 +3,7 @@
 import type { Charge, LimitView } from "../../shared/limit-ledger";
 import { formatUsd } from "../../shared/pricing";
 import { GatewayError, unauthorized } from "../errors";
-import type { Admission } from "../proxy/admission";
+import { type Admission, OWNER_DEACTIVATED } from "../proxy/admission";
 import { principalOf } from "../proxy/gate";
 import { type OrgLimits, orgLimits } from "./config-cache";
 import { type GateDecision, releaseAt, reserveAt } from "./gates";
@@ -100,6 +100,7 @@ export async function admitAtGates(
     }
     undo();
     if ("revoked" in decision) throw unauthorized("This virtual key has been revoked.");
+    if ("ownerDeactivated" in decision) throw unauthorized(OWNER_DEACTIVATED);
     throw limitError(decision.refused, decision.needed);
   }
   return { gates: reserved, timeZone, views, org };

@@ -3,7 +3,10 @@
 // revocations and takes log rows.
 import type { Charge, LimitRule, LimitView, Reservation } from "../../shared/limit-ledger";
 
-export type GateDecision = Reservation | { ok: false; revoked: true };
+export type GateDecision =
+  | Reservation
+  | { ok: false; revoked: true }
+  | { ok: false; ownerDeactivated: true };
 
 const isUserGate = (gate: string) => !gate.startsWith("org:") && !gate.startsWith("proxy:");
 

@@ -12,11 +12,13 @@ import {
   findProxy,
   type KeyRecord,
   type ProxyRecord,
+  teamsAllow,
 } from "./lookups";
 
 export const VIRTUAL_KEY_PREFIX = "arch_";
 export const PASSTHROUGH_HEADER = "x-archestra-virtual-key";
 export const AGENT_HEADER = "x-archestra-agent-id";
+export const OWNER_DEACTIVATED = "This key's owner has been deactivated.";
 
 export interface Admission {
   proxy: ProxyRecord;
@@ -94,9 +96,18 @@ export async function admit(env: Env, headers: Headers, proxyId: string | undefi
     );
   }
   for (const key of [standardKey, passthroughKey]) {
-    if (key && (key.orgId !== proxy.orgId || key.ownerOrgId !== proxy.orgId || !key.ownerActive)) {
+    if (key && (key.orgId !== proxy.orgId || key.ownerOrgId !== proxy.orgId)) {
       throw forbidden("The owner of this key is not allowed to use this LLM proxy.");
     }
+    // The owner's gate says so too, at once; this catches it once the cached record is fresh.
+    if (key && !key.ownerActive) throw unauthorized(OWNER_DEACTIVATED);
+  }
+  if (!teamsAllow(proxy.teamIds, attributedKey?.ownerTeamIds ?? [])) {
+    throw forbidden(
+      attributedKey
+        ? "The owner of this key is not a member of a team allowed to use this LLM proxy."
+        : "This LLM proxy is restricted to teams: send a passthrough key in X-Archestra-Virtual-Key to say whose request it is.",
+    );
   }
 
   const spec = PROVIDERS[proxy.provider];

@@ -2,8 +2,17 @@
 // proxy and decrypted provider key here, so no D1 query runs before the upstream fetch.
 // Entries live a few seconds; revocation does not wait for them, because the user's gate
 // Durable Object is asked on every request. Admin writes in this isolate drop entries at once.
-import { and, eq } from "drizzle-orm";
-import { llmProxies, providerKeys, users, virtualKeys } from "../../d1/schema";
+// Team memberships travel inside the cached records (the key owner's teams with the key, the
+// proxy's teams with the proxy), so a team-restricted proxy costs no extra query either.
+import { and, eq, sql } from "drizzle-orm";
+import {
+  llmProxies,
+  llmProxyTeams,
+  providerKeys,
+  teamMembers,
+  users,
+  virtualKeys,
+} from "../../d1/schema";
 import { decryptSecret } from "../../shared/crypto";
 import { TtlCache } from "../../shared/ttl-cache";
 import { config } from "../config";
@@ -19,6 +28,8 @@ export interface KeyRecord {
   ownerUserId: string;
   ownerOrgId: string;
   ownerActive: boolean;
+  /** The teams the key's owner belongs to. */
+  ownerTeamIds: readonly string[];
   providerKeyId: string | null;
   /** The proxy a Connection key was made for; such keys follow that proxy's provider key. */
   connectionProxyId: string | null;
@@ -33,6 +44,8 @@ export interface ProxyRecord {
   providerKeyId: string | null;
   allowedModels: readonly string[] | null;
   allowAnonymous: boolean;
+  /** Teams whose members may use the proxy; empty: everyone in the organisation. */
+  teamIds: readonly string[];
 }
 
 export interface ProviderKeyRecord {
@@ -62,6 +75,7 @@ export function findKeyByHash(env: Env, tokenHash: string): Promise<KeyRecord | 
         connectionProxyId: virtualKeys.connectionProxyId,
         expiresAt: virtualKeys.expiresAt,
         revokedAt: virtualKeys.revokedAt,
+        ownerTeamIds: sql<string>`(SELECT json_group_array(${teamMembers.teamId}) FROM ${teamMembers} WHERE ${teamMembers.userId} = ${users.id})`,
       })
       .from(virtualKeys)
       .innerJoin(users, eq(users.id, virtualKeys.ownerUserId))
@@ -69,16 +83,26 @@ export function findKeyByHash(env: Env, tokenHash: string): Promise<KeyRecord | 
       .limit(1);
     const row = rows[0];
     if (!row) return null;
-    const { ownerStatus, ...rest } = row;
-    return { ...rest, ownerActive: ownerStatus === "active" };
+    const { ownerStatus, ownerTeamIds, ...rest } = row;
+    return {
+      ...rest,
+      ownerActive: ownerStatus === "active",
+      ownerTeamIds: parseIds(ownerTeamIds),
+    };
   });
 }
 
 export function findProxy(env: Env, proxyId: string): Promise<ProxyRecord | null> {
   return proxies.getOrLoad(proxyId, async () => {
-    const rows = await db(env).select().from(llmProxies).where(eq(llmProxies.id, proxyId));
+    const rows = await db(env)
+      .select({
+        proxy: llmProxies,
+        teamIds: sql<string>`(SELECT json_group_array(${llmProxyTeams.teamId}) FROM ${llmProxyTeams} WHERE ${llmProxyTeams.proxyId} = ${llmProxies.id})`,
+      })
+      .from(llmProxies)
+      .where(eq(llmProxies.id, proxyId));
     const row = rows[0];
-    return row ? toProxyRecord(row) : null;
+    return row ? toProxyRecord(row.proxy, parseIds(row.teamIds)) : null;
   });
 }
 
@@ -114,7 +138,18 @@ export function findProviderKey(env: Env, id: string): Promise<ProviderKeyRecord
 export const providerKeyContext = (id: string) => `provider_key:${id}`;
 export const virtualKeyContext = (id: string) => `virtual_key:${id}`;
 
-function toProxyRecord(row: typeof llmProxies.$inferSelect): ProxyRecord {
+/** A team-restricted proxy admits only members of one of its teams. */
+export function teamsAllow(proxyTeamIds: readonly string[], userTeamIds: readonly string[]) {
+  return proxyTeamIds.length === 0 || proxyTeamIds.some((id) => userTeamIds.includes(id));
+}
+
+/** SQLite's json_group_array of ids, as a list. */
+function parseIds(json: string | null): string[] {
+  const parsed: unknown = JSON.parse(json ?? "[]");
+  return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === "string") : [];
+}
+
+function toProxyRecord(row: typeof llmProxies.$inferSelect, teamIds: string[]): ProxyRecord {
   return {
     id: row.id,
     orgId: row.orgId,
@@ -122,12 +157,14 @@ function toProxyRecord(row: typeof llmProxies.$inferSelect): ProxyRecord {
     providerKeyId: row.providerKeyId,
     allowedModels: row.allowedModels ?? null,
     allowAnonymous: row.allowAnonymous,
+    teamIds,
   };
 }
 
 /** Called by admin writes so this isolate sees them at once (others within TTL_MS). */
 export const invalidate = {
   key: (tokenHash: string) => keys.delete(tokenHash),
+  /** Key records carry their owner's status and teams: a change to either drops them all. */
   allKeys: () => keys.clear(),
   proxy: (id: string) => proxies.delete(id),
   defaultProxy: (orgId: string) => defaultProxies.delete(orgId),

@@ -11,11 +11,20 @@ import { Card, PageHeader } from "../ui/page";
 import { Empty, ErrorState, Loading, Notice } from "../ui/states";
 import { ProxyCard } from "./llm-proxies/proxy-card";
 import { ProxyForm } from "./llm-proxies/proxy-form";
-import { Modal } from "./virtual-keys/modal";
+import { Modal, NoAccess } from "./virtual-keys/modal";
 
 type Editing = { proxy: LlmProxyView | null } | null;
 
 export function LlmProxiesPage() {
+  const { can } = useSession();
+  return can("llmProxy:read") ? (
+    <LlmProxiesList />
+  ) : (
+    <NoAccess title="LLM proxies" permission="llmProxy:read" />
+  );
+}
+
+function LlmProxiesList() {
   const { can } = useSession();
   const readKeys = can("providerKey:read");
   const proxies = useResource(() => api.get<ListOf<LlmProxyView>>("/llm-proxies"));

@@ -10,11 +10,20 @@ import { Card, PageHeader } from "../ui/page";
 import { Empty, ErrorState, Loading, Notice } from "../ui/states";
 import { AddKeyForm, EditKeyForm } from "./provider-keys/key-forms";
 import { ProviderKeyTable } from "./provider-keys/key-table";
-import { Modal } from "./virtual-keys/modal";
+import { Modal, NoAccess } from "./virtual-keys/modal";
 
 type Editing = { mode: "add" } | { mode: "edit"; key: ProviderKeyView } | null;
 
 export function ProviderKeysPage() {
+  const { can } = useSession();
+  return can("providerKey:read") ? (
+    <ProviderKeysList />
+  ) : (
+    <NoAccess title="Provider keys" permission="providerKey:read" />
+  );
+}
+
+function ProviderKeysList() {
   const { can } = useSession();
   const keys = useResource(() => api.get<ListOf<ProviderKeyView>>("/provider-keys"));
   const [editing, setEditing] = useState<Editing>(null);

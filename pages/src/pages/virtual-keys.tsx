@@ -12,12 +12,21 @@ import { ConnectionKeysForm, type ConnectionResult } from "./virtual-keys/connec
 import { CreateKeyForm } from "./virtual-keys/create-key";
 import { KeyFilters } from "./virtual-keys/filters";
 import { KeyTable } from "./virtual-keys/key-table";
-import { Modal } from "./virtual-keys/modal";
+import { Modal, NoAccess } from "./virtual-keys/modal";
 import { RevealKey } from "./virtual-keys/reveal-key";
 
 type Dialog = "create" | "connection" | null;
 
 export function VirtualKeysPage() {
+  const { can } = useSession();
+  return can("llmVirtualKey:read") ? (
+    <VirtualKeysList />
+  ) : (
+    <NoAccess title="Virtual keys" permission="llmVirtualKey:read" />
+  );
+}
+
+function VirtualKeysList() {
   const { user, can } = useSession();
   const admin = can("llmVirtualKey:admin");
   const listMembers = admin && can("member:read");

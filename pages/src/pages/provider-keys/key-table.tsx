@@ -13,7 +13,7 @@ export function ProviderKeyTable(props: {
   const actions = props.canEdit || props.canDelete;
   return (
     <div class="table-wrap">
-      <table>
+      <table class="stack-table">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -21,12 +21,8 @@ export function ProviderKeyTable(props: {
               Provider
             </th>
             <th scope="col">Secret</th>
-            <th scope="col" class="col-optional">
-              Base URL
-            </th>
-            <th scope="col" class="col-optional">
-              Created
-            </th>
+            <th scope="col">Base URL</th>
+            <th scope="col">Created</th>
             {actions ? (
               <th scope="col">
                 <span class="visually-hidden">Actions</span>
@@ -41,21 +37,21 @@ export function ProviderKeyTable(props: {
                 <strong>{k.name}</strong>
               </td>
               <td class="col-optional">{k.provider === "anthropic" ? "Anthropic" : k.provider}</td>
-              <td class="nowrap">
+              <td class="nowrap status-cell">
                 <code class="mono">
                   <span aria-hidden="true">••••</span>
                   <span class="visually-hidden">ending in </span>
                   {k.secretLast4}
                 </code>
               </td>
-              <td class="col-optional">
+              <td data-label="Base URL">
                 {k.baseUrl ? (
                   <code class="mono url-text">{k.baseUrl}</code>
                 ) : (
                   <span class="muted">Anthropic default</span>
                 )}
               </td>
-              <td class="col-optional nowrap" title={formatDate(k.createdAt)}>
+              <td class="nowrap" data-label="Created" title={formatDate(k.createdAt)}>
                 {shortDate(k.createdAt)}
               </td>
               {actions ? (

@@ -79,7 +79,7 @@ export function CreateKeyForm(props: {
   onCreated: () => void;
   onClose: () => void;
 }) {
-  const { user } = useSession();
+  const { user, can } = useSession();
   const form = useFormState();
   const [kind, setKind] = useState<KeyKind>("passthrough");
   const [minted, setMinted] = useState<MintedKey | null>(null);
@@ -124,7 +124,7 @@ export function CreateKeyForm(props: {
   };
 
   return (
-    <form onSubmit={submit} noValidate={false}>
+    <form onSubmit={submit}>
       <Field
         label="Name"
         name="name"
@@ -181,6 +181,7 @@ export function CreateKeyForm(props: {
         submitLabel="Create key"
         busyLabel="Creating…"
         onCancel={props.onClose}
+        disabled={kind === "standard" && !can("providerKey:read")}
       />
     </form>
   );

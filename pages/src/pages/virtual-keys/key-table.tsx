@@ -21,21 +21,15 @@ export function KeyTable(props: {
 }) {
   return (
     <div class="table-wrap">
-      <table>
+      <table class="stack-table">
         <thead>
           <tr>
             <th scope="col">Name and key</th>
-            <th scope="col" class="col-optional">
-              Kind
-            </th>
+            <th scope="col">Kind</th>
             {props.showOwner ? <th scope="col">Owner</th> : null}
-            <th scope="col" class="col-optional">
-              Created
-            </th>
+            <th scope="col">Created</th>
             <th scope="col">Last used</th>
-            <th scope="col" class="col-optional">
-              Expires
-            </th>
+            <th scope="col">Expires</th>
             <th scope="col">Status</th>
             <th scope="col">
               <span class="visually-hidden">Actions</span>
@@ -55,24 +49,34 @@ export function KeyTable(props: {
                     {k.connectionProxyId ? <Badge tone="info">Connection</Badge> : null}
                   </span>
                 </td>
-                <td class="col-optional">{k.kind === "standard" ? "Standard" : "Passthrough"}</td>
+                <td data-label="Kind">{k.kind === "standard" ? "Standard" : "Passthrough"}</td>
                 {props.showOwner ? (
-                  <td>
-                    {k.ownerName ?? k.ownerEmail ?? k.ownerUserId}
-                    {own ? <span class="muted"> (you)</span> : null}
-                    {k.ownerEmail ? <span class="cell-sub">{k.ownerEmail}</span> : null}
+                  <td data-label="Owner">
+                    <span>
+                      {k.ownerName ?? k.ownerEmail ?? k.ownerUserId}
+                      {own ? <span class="muted"> (you)</span> : null}
+                      {k.ownerEmail ? <span class="cell-sub">{k.ownerEmail}</span> : null}
+                    </span>
                   </td>
                 ) : null}
-                <td class="col-optional nowrap" title={formatDate(k.createdAt)}>
+                <td
+                  class="col-optional nowrap"
+                  data-label="Created"
+                  title={formatDate(k.createdAt)}
+                >
                   {shortDate(k.createdAt)}
                 </td>
-                <td class="nowrap" title={k.lastUsedAt ? formatDate(k.lastUsedAt) : undefined}>
+                <td
+                  class="nowrap"
+                  data-label="Last used"
+                  title={k.lastUsedAt ? formatDate(k.lastUsedAt) : undefined}
+                >
                   {k.lastUsedAt ? formatRelative(k.lastUsedAt) : <span class="muted">Never</span>}
                 </td>
-                <td class="col-optional nowrap" title={formatDate(k.expiresAt)}>
+                <td class="nowrap" data-label="Expires" title={formatDate(k.expiresAt)}>
                   {k.expiresAt ? shortDate(k.expiresAt) : <span class="muted">Never</span>}
                 </td>
-                <td>
+                <td class="status-cell">
                   <Badge tone={status.tone}>{status.label}</Badge>
                 </td>
                 <td class="actions">

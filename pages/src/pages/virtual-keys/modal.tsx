@@ -4,6 +4,8 @@ import "./keys.css";
 import type { ComponentChildren } from "preact";
 import { useEffect, useId, useRef } from "preact/hooks";
 import { CopyButton } from "../../ui/copy-button";
+import { Card, PageHeader } from "../../ui/page";
+import { Empty } from "../../ui/states";
 
 export function Modal(props: {
   open: boolean;
@@ -73,4 +75,25 @@ export function fieldError(fields: Record<string, string>, name: string): string
 export function shortDate(ms: number | null | undefined): string {
   if (ms == null) return "—";
   return new Date(ms).toLocaleDateString(undefined, { dateStyle: "medium" });
+}
+
+/** Shown instead of a page the signed-in role may not read (reached by its URL). */
+export function NoAccess(props: { title: string; permission: string }) {
+  return (
+    <>
+      <PageHeader title={props.title} />
+      <Card>
+        <Empty
+          title="You do not have access to this page"
+          action={
+            <a class="button secondary" href="/connect">
+              Go to Connect
+            </a>
+          }
+        >
+          It needs the permission <code>{props.permission}</code>. Ask an admin if you need it.
+        </Empty>
+      </Card>
+    </>
+  );
 }
