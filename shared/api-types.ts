@@ -369,3 +369,30 @@ export type SsoErrorCode =
   | "email_unverified"
   | "account_conflict"
   | "account_deactivated";
+
+/** One row of GET /api/audit: who changed what, when, from where; never a secret. */
+export interface AuditEntryView {
+  id: string;
+  /** Epoch ms when the request arrived. */
+  at: number;
+  actor: {
+    userId: string | null;
+    email: string | null;
+    /** session, token, password, oidc, access, invitation, system or anonymous. */
+    via: string;
+  };
+  ip: string | null;
+  userAgent: string | null;
+  /** "<resource>.<verb>", e.g. "llmProxy.update", "auth.login_failed". */
+  action: string;
+  method: string | null;
+  path: string | null;
+  resourceType: string | null;
+  resourceId: string | null;
+  status: number;
+  outcome: "success" | "denied" | "error";
+  /** Redacted JSON snapshots of the resource before and after the change. */
+  before: unknown;
+  after: unknown;
+  detail: string | null;
+}

@@ -15,7 +15,8 @@ export type IdPrefix =
   | "rol"
   | "team"
   | "inv"
-  | "pwr";
+  | "pwr"
+  | "aud";
 
 export function newId(prefix: IdPrefix): string {
   let out = `${prefix}_`;

@@ -28,6 +28,8 @@ export function launchBrowser(): Promise<Browser> {
 
 export async function newPage(browser: Browser, viewport = DESKTOP): Promise<Page> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
+  // Shorter than the test's own timeout, so a failure names the element it waited for.
+  context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   // A page that throws is a bug even when the test's own assertions pass.
   page.on("pageerror", (err) => {

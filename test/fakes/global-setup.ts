@@ -1,18 +1,24 @@
 import type { TestProject } from "vitest/node";
 import { startFakeAnthropic } from "./anthropic-upstream";
+import { startFakeOidc } from "./oidc-provider";
 
 declare module "vitest" {
   export interface ProvidedContext {
     fakeAnthropicUrl: string;
+    fakeOidcUrl: string;
   }
 }
 
 /**
- * One fake upstream per test run. Workers tests run inside workerd and cannot share objects with
- * this process, so they get only the URL and inspect traffic through the `/_fake/requests` route.
+ * One of each fake per test run. Workers tests run inside workerd and cannot share objects with
+ * this process, so they get only the URLs and drive or inspect the fakes over HTTP (the fake
+ * Anthropic's `/_fake/requests`, the fake identity provider's per-tenant `/_fake/*` routes).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const fake = await startFakeAnthropic();
-  project.provide("fakeAnthropicUrl", fake.url);
-  return () => fake.close();
+  const [anthropic, oidc] = await Promise.all([startFakeAnthropic(), startFakeOidc()]);
+  project.provide("fakeAnthropicUrl", anthropic.url);
+  project.provide("fakeOidcUrl", oidc.url);
+  return async () => {
+    await Promise.all([anthropic.close(), oidc.close()]);
+  };
 }

@@ -25,7 +25,7 @@ import type { AppEnv } from "../app-env";
 import { db } from "../db";
 import { badRequest, conflict, forbidden, notFound } from "../errors";
 import { publicOrigin } from "../public-origin";
-import { findOrgProxy, proxyBaseUrl } from "./llm-proxies";
+import { checkMayUseProxy, findOrgProxy, proxyBaseUrl } from "./llm-proxies";
 import { can } from "./permissions";
 import { route } from "./route";
 import { Id } from "./schemas";
@@ -119,6 +119,13 @@ async function connectionPair(c: Ctx, proxyId: string | undefined, userId: strin
   const proxy = await resolveProxy(c, proxyId);
   const owner = await resolveOwner(c, userId);
   const caller = c.get("user");
+  // Keys for a proxy its owner may not use would only ever be refused there.
+  await checkMayUseProxy(
+    c.env,
+    proxy,
+    owner.id,
+    owner.id === caller.id ? "You are" : "This user is",
+  );
   const mayCreate =
     can(caller, "llmVirtualKey:create") &&
     (owner.id === caller.id || can(caller, "llmVirtualKey:admin"));

@@ -1,4 +1,12 @@
-// Invitations, password-reset links and deactivation (being built)
-import type { ApiRoute } from "./route";
+// Bringing people in and looking after their accounts: invitations, password-reset links and
+// deactivation (each in members/).
+import { deactivationRoutes } from "./members/deactivation";
+import { invitationCrudRoutes, invitationPublicRoutes } from "./members/invitations";
+import { passwordResetRoutes } from "./members/password-resets";
 
-export const invitationRoutes: ApiRoute[] = [];
+export const invitationRoutes = [
+  ...invitationPublicRoutes,
+  ...invitationCrudRoutes,
+  ...passwordResetRoutes,
+  ...deactivationRoutes,
+];

@@ -3,6 +3,7 @@
 // A proxy may be restricted to teams (llm_proxy_teams; none: everyone may use it).
 
 import { and, asc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Context } from "hono";
 import { z } from "zod";
 import {
@@ -11,7 +12,6 @@ import {
   llmProxyTeams,
   providerKeys,
   teamMembers,
-  teams,
   virtualKeys,
 } from "../../d1/schema";
 import type { LlmProxyView } from "../../shared/api-types";
@@ -24,6 +24,7 @@ import { publicOrigin } from "../public-origin";
 import { can } from "./permissions";
 import { route } from "./route";
 import { Id, Name } from "./schemas";
+import { checkTeamIds, TeamIds } from "./teams";
 import { revokeKeys } from "./virtual-keys/mint";
 
 const ModelList = z.array(z.string().trim().min(1).max(200)).min(1).max(500);
@@ -37,11 +38,7 @@ const ProxyInput = z.object({
   isDefault: z.boolean().optional(),
   allowAnonymous: z.boolean().optional(),
   /** Teams whose members may use the proxy; empty or absent: everyone. */
-  teamIds: z
-    .array(Id)
-    .max(100)
-    .transform((ids) => [...new Set(ids)])
-    .optional(),
+  teamIds: TeamIds.optional(),
 });
 
 export function proxyBaseUrl(origin: string, proxyId: string) {
@@ -71,21 +68,6 @@ async function checkProviderKey(c: Context<AppEnv>, id: string | null | undefine
     .from(providerKeys)
     .where(and(eq(providerKeys.id, id), eq(providerKeys.orgId, c.get("user").orgId)));
   if (!row) throw badRequest("providerKeyId: no such provider key in this organisation.");
-}
-
-async function checkTeams(c: Context<AppEnv>, ids: readonly string[] | undefined) {
-  if (!ids || ids.length === 0) return;
-  const found = await db(c.env)
-    .select({ id: teams.id })
-    .from(teams)
-    .where(and(inArray(teams.id, [...ids]), eq(teams.orgId, c.get("user").orgId)));
-  const known = new Set(found.map((t) => t.id));
-  const missing = ids.filter((id) => !known.has(id));
-  if (missing.length > 0) {
-    throw badRequest(`teamIds: no such team in this organisation: ${missing.join(", ")}.`, [
-      { path: "teamIds", message: "no such team in this organisation" },
-    ]);
-  }
 }
 
 /** The teams each of these proxies is restricted to (absent: none, open to everyone). */
@@ -168,7 +150,8 @@ async function saveProxy(
               ]
             : []),
         ];
-  await d.batch([...unsetOthers, write, ...setTeams] as [typeof write, ...(typeof write)[]]);
+  const [first, ...rest]: BatchItem<"sqlite">[] = [...unsetOthers, write, ...setTeams];
+  if (first) await d.batch([first, ...rest]);
   invalidate.proxy(row.id);
   invalidate.defaultProxy(orgId);
 }
@@ -222,7 +205,7 @@ export const llmProxyRoutes = [
     body: ProxyInput,
     async handler(c, { body }) {
       await checkProviderKey(c, body.providerKeyId);
-      await checkTeams(c, body.teamIds);
+      await checkTeamIds(c.env, c.get("user").orgId, body.teamIds);
       const orgId = c.get("user").orgId;
       const [existing] = await db(c.env)
         .select({ id: llmProxies.id })
@@ -256,7 +239,7 @@ export const llmProxyRoutes = [
     async handler(c, { body }) {
       const current = await findOrgProxy(c, c.req.param("id") ?? "");
       if (body.providerKeyId !== undefined) await checkProviderKey(c, body.providerKeyId);
-      await checkTeams(c, body.teamIds);
+      await checkTeamIds(c.env, c.get("user").orgId, body.teamIds);
       if (body.isDefault === false && current.isDefault) {
         throw badRequest("isDefault: make another proxy the default instead.");
       }

@@ -5,8 +5,9 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env";
+import { type AuditNaming, auditMutation, recordBefore } from "../audit/mutation";
 import { badRequest, forbidden, fromZodError } from "../errors";
-import { requireUser } from "./auth/session";
+import { requireUser, type SessionUser } from "./auth/session";
 import { can, type Permission } from "./permissions";
 
 export type Access = Permission | "public" | "signed-in";
@@ -24,6 +25,14 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
     c: Context<AppEnv>,
     input: { body: z.output<B>; query: z.output<Q> },
   ) => Response | Promise<Response>;
+  /** How the audit log names this route's changes (mutations only); derived when absent. */
+  audit?: AuditNaming;
+  /**
+   * The state a PATCH or DELETE is about to change, for its audit entry's `before`. Rarely
+   * needed: by default it is what the GET route of the same path (or the collection's list)
+   * answers this caller.
+   */
+  loadBefore?: (c: Context<AppEnv>) => Promise<unknown>;
 }
 
 /** A declared route with its types erased, ready to mount and to describe. */
@@ -42,6 +51,13 @@ const NoInput = z.undefined();
 export function route<B extends z.ZodType = typeof NoInput, Q extends z.ZodType = typeof NoInput>(
   spec: RouteSpec<B, Q>,
 ): ApiRoute {
+  if (spec.method === "get") {
+    readRoutes.set(spec.path, spec as unknown as ReadRoute);
+  }
+  const loadBefore =
+    spec.method === "patch" || spec.method === "delete"
+      ? (spec.loadBefore ?? ((c: Context<AppEnv>) => readBefore(c, spec.path)))
+      : undefined;
   return {
     method: spec.method,
     path: spec.path,
@@ -53,13 +69,72 @@ export function route<B extends z.ZodType = typeof NoInput, Q extends z.ZodType 
       const run = async (c: Context<AppEnv>) => {
         const body = spec.body ? await parseJsonBody(c, spec.body) : undefined;
         const query = spec.query ? parseQuery(c, spec.query) : undefined;
+        if (loadBefore) recordBefore(c, await loadBefore(c).catch(() => undefined));
         return spec.handler(c, { body, query } as { body: z.output<B>; query: z.output<Q> });
       };
       const method = spec.method.toUpperCase();
-      if (spec.access === "public") app.on(method, spec.path, run);
-      else app.on(method, spec.path, requireUser, permissionCheck(spec.access), run);
+      if (spec.method === "get") {
+        if (spec.access === "public") app.on(method, spec.path, run);
+        else app.on(method, spec.path, requireUser, permissionCheck(spec.access), run);
+        return;
+      }
+      // Every change is audited, refused ones included: the audit wraps the whole chain.
+      const audited = auditMutation(spec.method, spec.path, spec.audit);
+      if (spec.access === "public") app.on(method, spec.path, audited, run);
+      else app.on(method, spec.path, audited, requireUser, permissionCheck(spec.access), run);
     },
   };
+}
+
+/** A GET route with its types erased, as the audit's `before` snapshots call it. */
+interface ReadRoute {
+  access: Access;
+  query: z.ZodType | undefined;
+  handler: (
+    c: Context<AppEnv>,
+    input: { body: undefined; query: unknown },
+  ) => Response | Promise<Response>;
+}
+
+const readRoutes = new Map<string, ReadRoute>();
+
+/**
+ * What the caller would see of the resource a PATCH/DELETE on `path` is about to change: the
+ * GET route of the same path, else the item with this id in the collection's list. It runs
+ * in-process as the caller (a caller who may not read it gets no snapshot), so it shows no more
+ * than the API already shows them. Read routes are side-effect free, which makes this safe.
+ */
+async function readBefore(c: Context<AppEnv>, path: string): Promise<unknown> {
+  const same = readRoutes.get(path);
+  if (same) return readAs(c, same);
+  const item = /^(.*)\/:(\w+)$/.exec(path);
+  const list = item?.[1] ? readRoutes.get(item[1]) : undefined;
+  if (!item?.[2] || !list) return undefined;
+  const key = item[2];
+  const wanted = c.req.param(key);
+  const body = await readAs(c, list);
+  const rows = Array.isArray(body)
+    ? body
+    : isRecord(body) && Array.isArray(body.data)
+      ? body.data
+      : [];
+  return rows.find((r: unknown) => isRecord(r) && (r[key] === wanted || r.id === wanted));
+}
+
+async function readAs(c: Context<AppEnv>, r: ReadRoute): Promise<unknown> {
+  // Hono answers undefined for a variable no middleware set (a public mutation).
+  const user = c.get("user") as SessionUser | undefined;
+  if (r.access !== "public" && (!user || (r.access !== "signed-in" && !can(user, r.access)))) {
+    return undefined;
+  }
+  const query = r.query?.safeParse({});
+  if (query && !query.success) return undefined;
+  const res = await r.handler(c, { body: undefined, query: query?.data });
+  return res.ok ? await res.json() : undefined;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function permissionCheck(access: Exclude<Access, "public">) {

@@ -3,7 +3,7 @@
 // every membership change here drops this isolate's cached key records at once (other
 // isolates see it within the cache's five seconds).
 
-import { and, asc, count, eq } from "drizzle-orm";
+import { and, asc, count, eq, inArray } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
 import { llmProxyTeams, teamMembers, teams, users } from "../../d1/schema";
@@ -66,6 +66,28 @@ async function teamDetail(c: Ctx, team: Team): Promise<TeamDetail> {
     llmProxyIds: proxies.map((p) => p.id),
   };
 }
+
+/** Every id names a team of this organisation, or the input is refused naming `teamIds`. */
+export async function checkTeamIds(env: Env, orgId: string, ids: readonly string[] | undefined) {
+  if (!ids || ids.length === 0) return;
+  const found = await db(env)
+    .select({ id: teams.id })
+    .from(teams)
+    .where(and(inArray(teams.id, [...ids]), eq(teams.orgId, orgId)));
+  const known = new Set(found.map((t) => t.id));
+  const missing = ids.filter((id) => !known.has(id));
+  if (missing.length > 0) {
+    throw badRequest(`teamIds: no such team in this organisation: ${missing.join(", ")}.`, [
+      { path: "teamIds", message: "no such team in this organisation" },
+    ]);
+  }
+}
+
+/** A list of team ids in a request body: deduplicated, bounded. */
+export const TeamIds = z
+  .array(Id)
+  .max(100)
+  .transform((ids) => [...new Set(ids)]);
 
 const isUniqueViolation = (err: unknown) =>
   err instanceof Error && /UNIQUE constraint failed/i.test(`${err.message} ${String(err.cause)}`);

@@ -1,5 +1,6 @@
-// /api/users: the organisation's people. Invitations and SSO come with the identity issue;
-// until then an admin creates accounts with a first password.
+// /api/users: the organisation's people. An admin creates accounts with a first password here,
+// or invites people (members/invitations.ts); deactivation and password-reset links live in
+// members/ too.
 
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
@@ -16,7 +17,7 @@ import { Email, Name, Password } from "./schemas";
 
 type Row = typeof users.$inferSelect;
 
-const publicMember = (u: Row): MemberView => ({
+export const publicMember = (u: Row): MemberView => ({
   id: u.id,
   email: u.email,
   name: u.name,
@@ -25,7 +26,7 @@ const publicMember = (u: Row): MemberView => ({
   createdAt: u.createdAt,
 });
 
-const RoleRef = z
+export const RoleRef = z
   .string()
   .trim()
   .refine(
@@ -33,7 +34,7 @@ const RoleRef = z
     `a built-in role (${BUILT_IN_ROLES.join(", ")}) or a custom role's id (rol_…)`,
   );
 
-const LAST_ADMIN =
+export const LAST_ADMIN =
   "This would leave the organisation without an active admin. Make someone else an admin first.";
 
 /**

@@ -7,11 +7,11 @@ import { api } from "../lib/api";
 import { useSession } from "../lib/session";
 import { useResource } from "../lib/use-resource";
 import { ConfirmDialog } from "../ui/confirm";
+import { Modal, NoAccess } from "../ui/modal";
 import { Card, PageHeader } from "../ui/page";
 import { Empty, ErrorState, Loading, Notice } from "../ui/states";
 import { ProxyCard } from "./llm-proxies/proxy-card";
 import { ProxyForm } from "./llm-proxies/proxy-form";
-import { Modal, NoAccess } from "./virtual-keys/modal";
 
 type Editing = { proxy: LlmProxyView | null } | null;
 

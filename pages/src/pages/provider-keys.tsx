@@ -6,11 +6,11 @@ import { api } from "../lib/api";
 import { useSession } from "../lib/session";
 import { useResource } from "../lib/use-resource";
 import { ConfirmDialog } from "../ui/confirm";
+import { Modal, NoAccess } from "../ui/modal";
 import { Card, PageHeader } from "../ui/page";
 import { Empty, ErrorState, Loading, Notice } from "../ui/states";
 import { AddKeyForm, EditKeyForm } from "./provider-keys/key-forms";
 import { ProviderKeyTable } from "./provider-keys/key-table";
-import { Modal, NoAccess } from "./virtual-keys/modal";
 
 type Editing = { mode: "add" } | { mode: "edit"; key: ProviderKeyView } | null;
 

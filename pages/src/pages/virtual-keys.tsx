@@ -6,13 +6,13 @@ import { api } from "../lib/api";
 import { useSession } from "../lib/session";
 import { useResource } from "../lib/use-resource";
 import { ConfirmDialog } from "../ui/confirm";
+import { Modal, NoAccess } from "../ui/modal";
 import { Card, PageHeader } from "../ui/page";
 import { Empty, ErrorState, Loading, Notice } from "../ui/states";
 import { ConnectionKeysForm, type ConnectionResult } from "./virtual-keys/connection-keys";
 import { CreateKeyForm } from "./virtual-keys/create-key";
 import { KeyFilters } from "./virtual-keys/filters";
 import { KeyTable } from "./virtual-keys/key-table";
-import { Modal, NoAccess } from "./virtual-keys/modal";
 import { RevealKey } from "./virtual-keys/reveal-key";
 
 type Dialog = "create" | "connection" | null;

@@ -13,15 +13,28 @@ import {
   verifyPassword,
 } from "../../../shared/crypto";
 import { newId } from "../../../shared/ids";
+import { audit } from "../../audit/record";
 import { config } from "../../config";
 import { db } from "../../db";
-import { conflict, notFound, unauthorized } from "../../errors";
+import { conflict, forbidden, notFound, unauthorized } from "../../errors";
+import { passwordSignInRefusal } from "../../sso/policy";
 import { BUILT_IN_ROLE_PERMISSIONS } from "../permissions";
 import { lookupRole } from "../role-store";
 import { route } from "../route";
 import { Email, FutureTime, Name, Password } from "../schemas";
 import { API_TOKEN_PREFIX, SESSION_COOKIE, type SessionUser } from "./session";
+import {
+  checkSignIn,
+  clearSignInFailures,
+  recordSignInFailure,
+  signInGuards,
+} from "./sign-in-lockout";
 import { startSession } from "./start-session";
+
+// A refused sign-in, as the request's own audit entry describes it (its status and outcome
+// are then taken from the response itself).
+const refused = (action: string, status: number) =>
+  ({ action, status, outcome: "denied" }) as const;
 
 // A hash to compare against when the account does not exist, so timing does not tell.
 let decoyHash: Promise<string> | undefined;
@@ -88,6 +101,14 @@ export const authRoutes = [
         throw conflict("Setup is already done: an admin exists. Sign in instead.");
       }
       await startSession(c, userId);
+      audit(c, {
+        action: "organisation.setup",
+        resourceType: "organisation",
+        resourceId: orgId,
+        status: 201,
+        outcome: "success",
+        actor: { userId, email: body.email, orgId, via: "setup" },
+      });
       const user = {
         id: userId,
         orgId,
@@ -106,13 +127,46 @@ export const authRoutes = [
     access: "public",
     body: z.object({ email: Email, password: z.string().min(1).max(256) }),
     async handler(c, { body }) {
+      // Cloudflare always sets the client address; without one (a local test client) only the
+      // per-account guard applies.
+      const guards = signInGuards(body.email, c.req.header("cf-connecting-ip") ?? null);
+      const claimed = { email: body.email, via: "anonymous" };
+      let pastFailures: boolean;
+      try {
+        pastFailures = await checkSignIn(c.env, guards);
+      } catch (err) {
+        audit(c, { ...refused("auth.login_locked", 429), actor: claimed });
+        throw err;
+      }
       const [user] = await db(c.env).select().from(users).where(eq(users.email, body.email));
       decoyHash ??= hashPassword("decoy password for absent accounts");
       const ok = await verifyPassword(body.password, user?.passwordHash ?? (await decoyHash));
       if (!user || !ok || user.status !== "active") {
+        await recordSignInFailure(c.env, guards);
+        audit(c, {
+          ...refused("auth.login_failed", 401),
+          actor: { ...claimed, orgId: user?.orgId },
+          ...(user ? { resourceType: "user", resourceId: user.id } : {}),
+        });
         throw unauthorized("Wrong email or password.");
       }
+      const who = { userId: user.id, email: user.email, orgId: user.orgId, via: "password" };
+      // Checked only once the password is right, so it tells a guesser nothing.
+      const refusal = await passwordSignInRefusal(c.env, user);
+      if (refusal) {
+        audit(c, { ...refused("auth.login_refused", 403), actor: who, detail: refusal });
+        throw forbidden(refusal);
+      }
+      if (pastFailures) await clearSignInFailures(c.env, guards);
       await startSession(c, user.id);
+      audit(c, {
+        action: "auth.login",
+        resourceType: "user",
+        resourceId: user.id,
+        status: 200,
+        outcome: "success",
+        actor: who,
+      });
       const permissions = (await lookupRole(c.env, user.orgId, user.role)) ?? new Set();
       return c.json({ user: publicUser({ ...user, permissions }) });
     },

@@ -1,4 +1,7 @@
-// Who is calling /api: a session cookie (the dashboard) or a personal API token (automation).
+// Who is calling /api: a personal API token (automation), a session cookie (the dashboard), or,
+// when the organisation has enabled it, a Cloudflare Access assertion. An Access caller without
+// a valid cookie gets a normal session started on that request, so later requests take the
+// cookie path; the assertion is checked again only when the cookie is gone or expired.
 import { and, eq, gt, isNull, or } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
@@ -8,7 +11,9 @@ import { sha256Hex } from "../../../shared/crypto";
 import type { AppEnv } from "../../app-env";
 import { db } from "../../db";
 import { forbidden, unauthorized } from "../../errors";
+import { ACCESS_HEADER, accessUser, verifyAccessAssertion } from "../../sso/access";
 import { type Permission, resolvePermissions } from "../permissions";
+import { startSession } from "./start-session";
 
 export const SESSION_COOKIE = "gatehouse_session";
 export const API_TOKEN_PREFIX = "gha_";
@@ -21,8 +26,8 @@ export interface SessionUser {
   role: RoleName;
   /** What the caller's role allows, resolved afresh on every request. */
   permissions: ReadonlySet<Permission>;
-  via: "session" | "token";
-  /** The session or API token id the caller used. */
+  via: "session" | "token" | "access";
+  /** The session or API token id the caller used ("access" for a Cloudflare Access assertion). */
   credentialId: string;
 }
 
@@ -63,6 +68,16 @@ async function fromSession(env: Env, token: string): Promise<SessionUser | null>
     );
   const row = rows[0];
   return row ? toSessionUser(row, "session") : null;
+}
+
+async function fromUserId(env: Env, userId: string): Promise<SessionUser | null> {
+  const rows = await db(env)
+    .select(userColumns)
+    .from(users)
+    .leftJoin(roles, withRole)
+    .where(and(eq(users.id, userId), eq(users.status, "active")));
+  const row = rows[0];
+  return row ? toSessionUser({ ...row, credentialId: "access" }, "access") : null;
 }
 
 async function fromApiToken(env: Env, token: string): Promise<SessionUser | null> {
@@ -118,10 +133,26 @@ export async function identify(c: Context<AppEnv>): Promise<SessionUser | null> 
     return user;
   }
   const cookie = getCookie(c, SESSION_COOKIE);
-  if (!cookie) return null;
-  const user = await fromSession(c.env, cookie);
-  if (user) checkSameOrigin(c);
-  return user;
+  const user = cookie ? await fromSession(c.env, cookie) : null;
+  if (user) {
+    checkSameOrigin(c);
+    return user;
+  }
+  const assertion = c.req.header(ACCESS_HEADER);
+  return assertion ? fromAccess(c, assertion) : null;
+}
+
+/**
+ * Cloudflare Access puts the assertion on every request from a signed-in browser, so it is
+ * ambient authority like a cookie: the same-origin rule applies before anything is written.
+ */
+async function fromAccess(c: Context<AppEnv>, assertion: string): Promise<SessionUser | null> {
+  const verified = await verifyAccessAssertion(c, assertion);
+  if (!verified) return null;
+  checkSameOrigin(c);
+  const { userId } = await accessUser(c, verified);
+  await startSession(c, userId);
+  return fromUserId(c.env, userId);
 }
 
 export const requireUser: MiddlewareHandler<AppEnv> = async function requireUser(c, next) {

@@ -2,8 +2,8 @@
 import type { LlmProxyView, ProviderKeyView } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
 import { Field, formValues, useFormState } from "../../ui/form";
+import { FormActions, fieldError } from "../../ui/modal";
 import { Notice } from "../../ui/states";
-import { FormActions, fieldError } from "../virtual-keys/modal";
 
 /** "a, b\nc" → ["a","b","c"]; empty → null (every model). */
 export function parseModels(text: string): string[] | null {

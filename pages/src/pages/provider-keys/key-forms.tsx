@@ -3,8 +3,8 @@ import { useState } from "preact/hooks";
 import type { ProviderKeyView } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
 import { Field, formValues, useFormState } from "../../ui/form";
+import { FormActions } from "../../ui/modal";
 import { Notice } from "../../ui/states";
-import { FormActions } from "../virtual-keys/modal";
 
 const BASE_URL_HINT =
   "Optional. Leave empty to use Anthropic's own API (https://api.anthropic.com); set it for a regional endpoint or a corporate relay.";

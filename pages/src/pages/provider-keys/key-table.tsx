@@ -1,7 +1,7 @@
 // The organisation's provider keys: never the secret, only its last four characters.
 import type { ProviderKeyView } from "../../../../shared/api-types";
 import { formatDate } from "../../lib/format";
-import { shortDate } from "../virtual-keys/modal";
+import { shortDate } from "../../ui/modal";
 
 export function ProviderKeyTable(props: {
   keys: ProviderKeyView[];

@@ -9,8 +9,8 @@ import type {
 import { api } from "../../lib/api";
 import { useResource } from "../../lib/use-resource";
 import { Field, formValues, useFormState } from "../../ui/form";
+import { FormActions } from "../../ui/modal";
 import { ErrorState, Loading, Notice } from "../../ui/states";
-import { FormActions } from "./modal";
 
 export interface ConnectionResult {
   member: MemberView;

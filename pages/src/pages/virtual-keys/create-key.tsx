@@ -11,8 +11,8 @@ import { api } from "../../lib/api";
 import { useSession } from "../../lib/session";
 import { useResource } from "../../lib/use-resource";
 import { Field, formValues, useFormState } from "../../ui/form";
+import { FormActions, fieldError, TokenDisplay } from "../../ui/modal";
 import { Notice } from "../../ui/states";
-import { FormActions, fieldError, TokenDisplay } from "./modal";
 
 /** The chosen day's last second, local time: a key "expiring on" a day works through it. */
 function endOfDay(value: string): number | undefined {

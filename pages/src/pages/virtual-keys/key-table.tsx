@@ -1,8 +1,8 @@
 // The list of virtual keys: who owns each, what it is, when it was used, and what one may do.
 import type { VirtualKeyView } from "../../../../shared/api-types";
 import { formatDate, formatRelative } from "../../lib/format";
+import { shortDate } from "../../ui/modal";
 import { Badge } from "../../ui/page";
-import { shortDate } from "./modal";
 
 const STATUS = {
   active: { tone: "good", label: "Active" },

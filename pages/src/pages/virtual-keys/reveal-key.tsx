@@ -2,8 +2,8 @@
 import type { VirtualKeyView } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
 import { useResource } from "../../lib/use-resource";
+import { TokenDisplay } from "../../ui/modal";
 import { ErrorState, Loading, Notice } from "../../ui/states";
-import { TokenDisplay } from "./modal";
 
 export function RevealKey(props: { vkey: VirtualKeyView; onClose: () => void }) {
   const token = useResource(

@@ -1,11 +1,11 @@
-// Pieces the key, proxy and provider-key pages share: a form dialog on the native <dialog>
+// Pieces many pages share: a form dialog on the native <dialog>
 // (focus trap and Escape come with it), a one-time token display, and field-error lookup.
-import "./keys.css";
+import "./forms-and-tables.css";
 import type { ComponentChildren } from "preact";
 import { useEffect, useId, useRef } from "preact/hooks";
-import { CopyButton } from "../../ui/copy-button";
-import { Card, PageHeader } from "../../ui/page";
-import { Empty } from "../../ui/states";
+import { CopyButton } from "./copy-button";
+import { Card, PageHeader } from "./page";
+import { Empty } from "./states";
 
 export function Modal(props: {
   open: boolean;
