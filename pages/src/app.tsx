@@ -5,12 +5,15 @@ import { LocationProvider, Route, Router, useLocation } from "preact-iso";
 import type { SetupStatus, UserView } from "../../shared/api-types";
 import { ApiError, api, errorMessage, SIGNED_OUT_EVENT } from "./lib/api";
 import { type Session, SessionProvider } from "./lib/session";
+import { AcceptInvitePage } from "./pages/accept-invite";
 import { ConnectPage } from "./pages/connect";
 import { CostsPage } from "./pages/costs";
 import { LlmProxiesPage } from "./pages/llm-proxies";
+import { MembersPage } from "./pages/members";
 import { NotFoundPage } from "./pages/not-found";
 import { ProfilePage } from "./pages/profile";
 import { ProviderKeysPage } from "./pages/provider-keys";
+import { ResetPasswordPage } from "./pages/reset-password";
 import { SetupPage } from "./pages/setup";
 import { SignInPage } from "./pages/sign-in";
 import { VirtualKeysPage } from "./pages/virtual-keys";
@@ -45,7 +48,15 @@ export function App() {
   );
 }
 
+/** Link pages that work without being signed in: the token is the credential. */
+function tokenPage(path: string): { kind: "invite" | "reset"; token: string } | null {
+  const match = /^\/(invite|reset-password)\/([A-Za-z0-9_-]+)$/.exec(path);
+  if (!match?.[2]) return null;
+  return { kind: match[1] === "invite" ? "invite" : "reset", token: match[2] };
+}
+
 function Shell() {
+  const { path } = useLocation();
   const [status, setStatus] = useState<Boot>({ state: "loading" });
   const load = useCallback(() => {
     boot().then(setStatus, (err: unknown) =>
@@ -59,6 +70,13 @@ function Shell() {
     window.addEventListener(SIGNED_OUT_EVENT, onSignedOut);
     return () => window.removeEventListener(SIGNED_OUT_EVENT, onSignedOut);
   }, []);
+
+  const link = tokenPage(path);
+  if (link) {
+    const onDone = (user: UserView) => setStatus({ state: "signed-in", user });
+    const Page = link.kind === "invite" ? AcceptInvitePage : ResetPasswordPage;
+    return <Page token={link.token} onDone={onDone} />;
+  }
 
   switch (status.state) {
     case "loading":
@@ -106,6 +124,7 @@ function SignedIn(props: { user: UserView; onSignedOut: () => void; onRefresh: (
           <Route path="/llm-proxies" component={LlmProxiesPage} />
           <Route path="/provider-keys" component={ProviderKeysPage} />
           <Route path="/costs" component={CostsPage} />
+          <Route path="/members" component={MembersPage} />
           <Route path="/profile" component={ProfilePage} />
           <Route default component={NotFoundPage} />
         </Router>

@@ -221,10 +221,19 @@ function clientAuth(req: IncomingMessage, form: URLSearchParams, t: TenantConfig
     const ok = form.get("client_id") === t.clientId && form.get("client_secret") === t.clientSecret;
     return { auth: "post" as const, ok };
   }
-  return { auth: "none" as const, ok: t.clientSecret === null && form.get("client_id") === t.clientId };
+  return {
+    auth: "none" as const,
+    ok: t.clientSecret === null && form.get("client_id") === t.clientId,
+  };
 }
 
-async function token(req: IncomingMessage, res: ServerResponse, tenant: Tenant, issuer: string, keys: Keys) {
+async function token(
+  req: IncomingMessage,
+  res: ServerResponse,
+  tenant: Tenant,
+  issuer: string,
+  keys: Keys,
+) {
   const t = tenant.config;
   const form = new URLSearchParams(await readBody(req));
   const { auth, ok } = clientAuth(req, form, t);
@@ -239,7 +248,8 @@ async function token(req: IncomingMessage, res: ServerResponse, tenant: Tenant, 
   tenant.codes.delete(code);
   if (!pending || pending.expires < Date.now()) return refuse(400, "invalid_grant");
   if (form.get("redirect_uri") !== pending.redirectUri) return refuse(400, "invalid_grant");
-  if (s256(form.get("code_verifier") ?? "") !== pending.challenge) return refuse(400, "invalid_grant");
+  if (s256(form.get("code_verifier") ?? "") !== pending.challenge)
+    return refuse(400, "invalid_grant");
   tenant.log.push({ auth, outcome: "issued" });
   send(res, 200, {
     access_token: randomBytes(24).toString("base64url"),
@@ -261,7 +271,13 @@ async function signAccess(req: IncomingMessage, res: ServerResponse, keys: Keys)
   send(res, 200, { token: jwt });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, base: string, tenants: Map<string, Tenant>, keys: Keys) {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  base: string,
+  tenants: Map<string, Tenant>,
+  keys: Keys,
+) {
   const url = new URL(req.url ?? "/", base);
   const match = /^\/t\/([\w-]{1,64})(\/.*)$/.exec(url.pathname);
   if (!match) return send(res, 404, { error: "not_found" });

@@ -83,7 +83,9 @@ describe("a proxy restricted to teams", () => {
     const adminKeys = await profileHeaders(a, openProxyId);
     await expectApiError(
       await send(restrictedProxyId, {
-        ...adminKeys.headers,
+        "anthropic-version": "2023-06-01",
+        "content-type": "application/json",
+        "x-api-key": adminKeys.standardKey,
         "x-archestra-virtual-key": memberPassthrough,
       }),
       403,

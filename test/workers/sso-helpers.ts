@@ -49,7 +49,7 @@ export async function tokenLog(issuer: string): Promise<TokenLogEntry[]> {
 /** The cookies a response sets, by name (an empty value means deleted). */
 export function setCookies(res: Response): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const line of res.headers.getSetCookie()) {
+  for (const line of res.headers.getAll("set-cookie")) {
     const [pair = ""] = line.split(";");
     const eq = pair.indexOf("=");
     out[pair.slice(0, eq)] = pair.slice(eq + 1);

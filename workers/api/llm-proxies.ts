@@ -12,6 +12,7 @@ import {
   llmProxyTeams,
   providerKeys,
   teamMembers,
+  teams,
   virtualKeys,
 } from "../../d1/schema";
 import type { LlmProxyView } from "../../shared/api-types";
@@ -139,13 +140,15 @@ async function saveProxy(
           d.delete(llmProxyTeams).where(eq(llmProxyTeams.proxyId, row.id)),
           ...(teamIds.length > 0
             ? [
-                d.run(
-                  sql`INSERT INTO llm_proxy_teams (proxy_id, team_id, org_id)
-                      SELECT ${row.id}, id, org_id FROM teams
-                      WHERE org_id = ${orgId} AND id IN (${sql.join(
-                        teamIds.map((id) => sql`${id}`),
-                        sql`, `,
-                      )})`,
+                d.insert(llmProxyTeams).select(
+                  d
+                    .select({
+                      proxyId: sql<string>`${row.id}`.as("proxy_id"),
+                      teamId: teams.id,
+                      orgId: teams.orgId,
+                    })
+                    .from(teams)
+                    .where(and(eq(teams.orgId, orgId), inArray(teams.id, [...teamIds]))),
                 ),
               ]
             : []),

@@ -9,6 +9,7 @@ import { forbidden, GatewayError } from "../errors";
 import { type Admitted, admitAtGates, limitHeaders } from "../limits/admit";
 import { type Admission, AGENT_HEADER, admit } from "./admission";
 import { principalOf, settleRequest } from "./gate";
+import { clientAddress, countIfKeyGuess, refuseIfKnownLocked } from "./key-guessing";
 import {
   actualCharge,
   type Endpoint,
@@ -83,6 +84,26 @@ async function logged<T>(
   }
 }
 
+/**
+ * Admission behind the key-guessing guard (see key-guessing.ts): an address known to be locked
+ * is refused before any lookup, and a request refused for its key is counted. A request with a
+ * good key costs nothing extra.
+ */
+async function guardedAdmit(c: Ctx): Promise<Admission> {
+  const headers = c.req.raw.headers;
+  const address = clientAddress(headers);
+  refuseIfKnownLocked(address);
+  try {
+    return await admit(c.env, headers, c.req.param("proxyId"));
+  } catch (err) {
+    // The guard failing must not turn a clean 401 into a 500.
+    await countIfKeyGuess(c.env, address, headers, err).catch((guardErr: unknown) => {
+      console.error(`[${c.get("requestId")}] key-guessing guard: ${String(guardErr)}`);
+    });
+    throw err;
+  }
+}
+
 function upstreamUrl(c: Ctx, admission: Admission, path: string): string {
   const base = admission.upstream.baseUrl.replace(/\/+$/, "");
   return base + path + new URL(c.req.url).search;
@@ -91,7 +112,7 @@ function upstreamUrl(c: Ctx, admission: Admission, path: string): string {
 async function forwardJson(c: Ctx, endpoint: "messages" | "count_tokens") {
   const facts = startFacts(c, endpoint);
   const cfg = config(c.env);
-  const admission = await admit(c.env, c.req.raw.headers, c.req.param("proxyId"));
+  const admission = await guardedAdmit(c);
   const bytes = await logged(c, admission, facts, async () => {
     const bytes = await readBody(c.req.raw, cfg.maxRequestBytes);
     const message = readMessage(endpoint, bytes);
@@ -171,7 +192,7 @@ const MODEL_PAGES_MAX = 5;
 async function listModels(c: Ctx) {
   const facts = startFacts(c, "models");
   const cfg = config(c.env);
-  const admission = await admit(c.env, c.req.raw.headers, c.req.param("proxyId"));
+  const admission = await guardedAdmit(c);
   const query = await logged(c, admission, facts, async () => {
     const query = parseModelsQuery(new URL(c.req.url).searchParams);
     facts.admitted = await admitAtGates(c.env, c.executionCtx, admission, facts.requestId);

@@ -29,6 +29,7 @@ const NAV: NavItem[] = [
     group: "LLM proxies",
   },
   { href: "/costs", label: "Costs & limits", needs: "limit:read", group: "Govern" },
+  { href: "/members", label: "Members", needs: "member:read", group: "Organisation" },
 ];
 
 const BUILT_IN_ROLES: Record<string, string> = {

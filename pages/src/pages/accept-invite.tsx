@@ -1,0 +1,80 @@
+// /invite/<token>: someone an admin invited sets their name and password and is signed in.
+import type { UserView } from "../../../shared/api-types";
+import { api } from "../lib/api";
+import { formatDate } from "../lib/format";
+import { useResource } from "../lib/use-resource";
+import { AuthFrame } from "../ui/auth-frame";
+import { Field, formValues, useFormState } from "../ui/form";
+import { ErrorState, Loading, Notice } from "../ui/states";
+
+interface InvitationLookup {
+  email: string;
+  organisationName: string;
+  role: string;
+  expiresAt: number;
+}
+
+export function AcceptInvitePage(props: { token: string; onDone: (user: UserView) => void }) {
+  const invitation = useResource(
+    () => api.get<InvitationLookup>("/invitations/lookup", { token: props.token }),
+    [props.token],
+  );
+  const form = useFormState();
+  if (invitation.state === "loading") return <Loading label="Opening your invitation…" fullPage />;
+  if (invitation.state === "error") {
+    return (
+      <AuthFrame
+        title="This invitation cannot be used"
+        lead="Ask the admin who invited you for a new link."
+      >
+        <ErrorState message={invitation.message} />
+        <a class="button secondary wide" href="/">
+          Go to sign-in
+        </a>
+      </AuthFrame>
+    );
+  }
+  const { email, organisationName, expiresAt } = invitation.data;
+  const onSubmit = (event: Event) => {
+    const v = formValues(event);
+    void form.submit(async () => {
+      const { user } = await api.post<{ user: UserView }>("/invitations/accept", {
+        token: props.token,
+        name: v.name,
+        password: v.password,
+      });
+      window.history.replaceState(null, "", "/connect");
+      props.onDone(user);
+    });
+  };
+  return (
+    <AuthFrame
+      title={`Join ${organisationName}`}
+      lead={`You were invited as ${email}. The link works until ${formatDate(expiresAt)}.`}
+    >
+      <form class="stack" onSubmit={onSubmit}>
+        <Field
+          label="Your name"
+          name="name"
+          required
+          autoComplete="name"
+          error={form.fields.name}
+        />
+        <Field
+          label="Choose a password"
+          name="password"
+          type="password"
+          required
+          minLength={10}
+          autoComplete="new-password"
+          hint="At least 10 characters."
+          error={form.fields.password}
+        />
+        {form.error ? <Notice tone="error">{form.error}</Notice> : null}
+        <button type="submit" class="button primary wide" disabled={form.busy}>
+          {form.busy ? "Joining…" : "Join"}
+        </button>
+      </form>
+    </AuthFrame>
+  );
+}

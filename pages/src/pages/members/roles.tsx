@@ -1,0 +1,43 @@
+// Role names for people: built-ins by name, custom roles by the name their id stands for.
+import type { ListOf, RoleView } from "../../../../shared/api-types";
+import { api } from "../../lib/api";
+
+export function loadRoles(): Promise<RoleView[]> {
+  return api.get<ListOf<RoleView>>("/roles").then((r) => r.data);
+}
+
+export function roleName(roles: RoleView[] | null, id: string): string {
+  const found = roles?.find((r) => r.id === id);
+  if (found) return found.name;
+  return id === "admin"
+    ? "Admin"
+    : id === "editor"
+      ? "Editor"
+      : id === "member"
+        ? "Member"
+        : "Custom role";
+}
+
+export function RoleOptions(props: { roles: RoleView[] }) {
+  return (
+    <>
+      {props.roles.map((r) => (
+        <option key={r.id} value={r.id}>
+          {r.name}
+          {r.builtIn ? "" : " (custom)"}
+        </option>
+      ))}
+    </>
+  );
+}
+
+/** An invitation as GET /api/invitations lists it. */
+export interface InvitationView {
+  id: string;
+  email: string;
+  role: string;
+  teamIds: string[];
+  status: "pending" | "accepted" | "expired" | "revoked";
+  createdAt: number;
+  expiresAt: number;
+}
