@@ -1,4 +1,5 @@
 // Usage rollups: fed from the gates' flushes, read through GET /api/usage.
+import { env } from "cloudflare:test";
 import { beforeAll, expect, it } from "vitest";
 import { expectFieldError } from "./api-helpers";
 import {
@@ -81,4 +82,25 @@ it("groups by user and day, and filters", async () => {
 it("refuses unknown dimensions and reversed ranges, naming the field", async () => {
   await expectFieldError(await a.api("/usage?groupBy=day,planet"), "groupBy");
   await expectFieldError(await a.api("/usage?from=2026-02-01&to=2026-01-01"), "to");
+});
+
+it("groups and filters by team through current membership", async () => {
+  const now = Date.now();
+  // Teams made directly: this file is about the rollups, not the teams API.
+  await env.DB.batch([
+    env.DB.prepare(
+      "INSERT INTO teams (id, org_id, name, created_at, updated_at) VALUES ('team_red', ?, 'Red', ?, ?), ('team_blue', ?, 'Blue', ?, ?)",
+    ).bind(a.orgId, now, now, a.orgId, now, now),
+    env.DB.prepare(
+      "INSERT INTO team_members (team_id, user_id, org_id, added_at) VALUES ('team_red', ?, ?, ?)",
+    ).bind(a.userId, a.orgId, now),
+  ]);
+  const { data } = await a.json<{ data: { team: string | null; requests: number }[] }>(
+    "/usage?groupBy=team",
+  );
+  expect(data).toEqual([expect.objectContaining({ team: "team_red", requests: 3 })]);
+  const blue = await a.json<{ data: unknown[] }>("/usage?groupBy=day&teamId=team_blue");
+  expect(blue.data).toEqual([]);
+  const red = await a.json<{ data: { requests: number }[] }>("/usage?groupBy=day&teamId=team_red");
+  expect(red.data.reduce((n, r) => n + r.requests, 0)).toBe(3);
 });

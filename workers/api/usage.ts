@@ -2,7 +2,7 @@
 // of day, user, proxy, model, key and billing mode, with filters.
 import { and, asc, eq, gte, lte, type SQL, sum } from "drizzle-orm";
 import { z } from "zod";
-import { usageDaily } from "../../d1/schema";
+import { teamMembers, usageDaily } from "../../d1/schema";
 import { db } from "../db";
 import { route } from "./route";
 import { Id } from "./schemas";
@@ -14,6 +14,9 @@ const DIMENSIONS = {
   model: usageDaily.model,
   key: usageDaily.virtualKeyId,
   billingMode: usageDaily.billingMode,
+  // A person's usage counts for every team they are in now: by-team figures can overlap, and
+  // usage of people in no team shows under a null team.
+  team: teamMembers.teamId,
 } as const;
 type Dimension = keyof typeof DIMENSIONS;
 
@@ -38,6 +41,7 @@ const UsageQuery = z
     proxyId: Id.optional(),
     model: z.string().max(200).optional(),
     billingMode: z.enum(["metered", "subscription"]).optional(),
+    teamId: Id.optional(),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, {
     path: ["to"],
@@ -61,7 +65,7 @@ export const usageRoutes = [
     method: "get",
     path: "/usage",
     summary:
-      "Usage and spend by UTC day from the rollups; groupBy any of day,user,proxy,model,key,billingMode",
+      "Usage and spend by UTC day from the rollups; groupBy any of day,user,team,proxy,model,key,billingMode",
     access: "cost:read",
     query: UsageQuery,
     async handler(c, { query }) {
@@ -76,11 +80,17 @@ export const usageRoutes = [
       if (query.proxyId) where.push(eq(usageDaily.proxyId, query.proxyId));
       if (query.model) where.push(eq(usageDaily.model, query.model));
       if (query.billingMode) where.push(eq(usageDaily.billingMode, query.billingMode));
+      if (query.teamId) where.push(eq(teamMembers.teamId, query.teamId));
       const dims = [...new Set(query.groupBy)];
       const columns = Object.fromEntries(dims.map((d) => [d, DIMENSIONS[d]]));
-      const rows = await db(c.env)
+      const byTeam = dims.includes("team") || query.teamId !== undefined;
+      const base = db(c.env)
         .select({ ...columns, ...totals })
-        .from(usageDaily)
+        .from(usageDaily);
+      const rows = await (byTeam
+        ? base.leftJoin(teamMembers, eq(teamMembers.userId, usageDaily.userId))
+        : base
+      )
         .where(and(...where))
         .groupBy(...dims.map((d) => DIMENSIONS[d]))
         .orderBy(...dims.map((d) => asc(DIMENSIONS[d])));
