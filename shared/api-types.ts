@@ -178,7 +178,7 @@ export interface UsageTotals {
   unpricedRequests: number;
 }
 
-export type UsageDimension = "day" | "user" | "proxy" | "model" | "key" | "billingMode";
+export type UsageDimension = "day" | "user" | "team" | "proxy" | "model" | "key" | "billingMode";
 
 export type UsageRow = UsageTotals & Partial<Record<UsageDimension, string | null>>;
 

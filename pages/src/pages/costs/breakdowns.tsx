@@ -1,4 +1,4 @@
-// Who and what the spend went to: one table at a time, by user, by model or by LLM proxy,
+// Who and what the spend went to: one table at a time, by user, team, model or LLM proxy,
 // each loaded on its own so one failure leaves the others readable.
 import { useMemo, useState } from "preact/hooks";
 import type { UsageReport } from "../../../../shared/api-types";
@@ -7,13 +7,14 @@ import { formatCount, formatMicroUsd } from "../../lib/format";
 import { useResource } from "../../lib/use-resource";
 import { Card } from "../../ui/page";
 import { Empty, ErrorState, Loading } from "../../ui/states";
-import { type Directory, proxyName, userName } from "./directory";
+import { type Directory, proxyName, teamName, userName } from "./directory";
 import { type GroupSpend, groupSpend, type RangeDays, rangeQuery } from "./usage-data";
 
-type Dimension = "user" | "model" | "proxy";
+type Dimension = "user" | "team" | "model" | "proxy";
 
 const DIMENSIONS: { value: Dimension; label: string; column: string; none: string }[] = [
   { value: "user", label: "By user", column: "User", none: "No user (anonymous)" },
+  { value: "team", label: "By team", column: "Team", none: "In no team" },
   { value: "model", label: "By model", column: "Model", none: "Unknown model" },
   { value: "proxy", label: "By LLM proxy", column: "LLM proxy", none: "No proxy" },
 ];
@@ -40,7 +41,11 @@ export function Breakdowns(props: { days: RangeDays; directory: Directory }) {
   return (
     <Card title="Breakdown" actions={picker} class="breakdown-card">
       <BreakdownTable key={dimension} dimension={dimension} {...props} />
-      <p class="muted small-note">By team: available once teams are set up.</p>
+      {dimension === "team" ? (
+        <p class="muted small-note">
+          By current team membership: someone in two teams counts in both.
+        </p>
+      ) : null}
     </Card>
   );
 }
@@ -64,6 +69,7 @@ function BreakdownTable(props: { dimension: Dimension; days: RangeDays; director
     if (!key) return text.none;
     if (dimension === "user") return userName(directory, key);
     if (dimension === "proxy") return proxyName(directory, key);
+    if (dimension === "team") return teamName(directory, key);
     return key;
   };
   if (report.state === "loading") return <Loading label="Loading the breakdown…" />;

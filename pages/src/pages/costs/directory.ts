@@ -10,13 +10,20 @@ import { api } from "../../lib/api";
 import { useSession } from "../../lib/session";
 import { useResource } from "../../lib/use-resource";
 
+/** Enough of a team to name it. */
+interface TeamName {
+  id: string;
+  name: string;
+}
+
 export interface Directory {
   users: MemberView[] | null;
+  teams: TeamName[] | null;
   proxies: LlmProxyView[] | null;
   keys: VirtualKeyView[] | null;
 }
 
-const EMPTY: Directory = { users: null, proxies: null, keys: null };
+const EMPTY: Directory = { users: null, teams: null, proxies: null, keys: null };
 
 async function list<T>(allowed: boolean, path: string): Promise<T[] | null> {
   if (!allowed) return null;
@@ -30,12 +37,13 @@ async function list<T>(allowed: boolean, path: string): Promise<T[] | null> {
 export function useDirectory(): Directory {
   const { can } = useSession();
   const loaded = useResource(async () => {
-    const [users, proxies, keys] = await Promise.all([
+    const [users, teams, proxies, keys] = await Promise.all([
       list<MemberView>(can("member:read"), "/users"),
+      list<TeamName>(can("team:read"), "/teams"),
       list<LlmProxyView>(can("llmProxy:read"), "/llm-proxies"),
       list<VirtualKeyView>(can("llmVirtualKey:read"), "/virtual-keys"),
     ]);
-    return { users, proxies, keys };
+    return { users, teams, proxies, keys };
   }, []);
   return loaded.state === "ready" ? loaded.data : EMPTY;
 }
@@ -43,6 +51,10 @@ export function useDirectory(): Directory {
 export function userName(dir: Directory, id: string): string {
   const user = dir.users?.find((u) => u.id === id);
   return user ? user.name || user.email : id;
+}
+
+export function teamName(dir: Directory, id: string): string {
+  return dir.teams?.find((t) => t.id === id)?.name ?? id;
 }
 
 export function proxyName(dir: Directory, id: string): string {

@@ -78,7 +78,7 @@ export interface GroupSpend extends Spend {
 /** Rows folded by one dimension, the largest spend (metered, then estimate) first. */
 export function groupSpend(
   rows: UsageRow[],
-  dimension: "user" | "model" | "proxy" | "key",
+  dimension: "user" | "team" | "model" | "proxy" | "key",
 ): GroupSpend[] {
   const byKey = new Map<string, Spend>();
   for (const row of rows) {
