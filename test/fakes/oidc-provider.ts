@@ -1,15 +1,16 @@
 /**
  * A loopback OpenID Connect provider that signs real JWTs with jose, and a Cloudflare Access
- * team beside it. Each test picks its own tenant, `/t/<tenant>`, whose URL is the issuer (and
- * the Access team base), so test files running at once never share configuration or caches.
+ * team beside it. Each test picks its own OIDC tenant, `/t/<tenant>`, whose URL is the issuer,
+ * so test files running at once never share configuration or caches.
  *
  * Per tenant:
  * - `PUT  /_fake/config`            the client, the user the authorize step auto-approves, and a
  *                                   fault for the ID tokens it issues (see `Fault`)
  * - `GET  /_fake/log`               what the token endpoint was sent (auth method, outcome)
  * - `GET  /.well-known/openid-configuration`, `GET /jwks`, `GET /authorize`, `POST /token`
- * - `GET  /cdn-cgi/access/certs`    the Access team's signing keys
- * - `POST /_fake/access/sign`       {payload, key?: "good"|"rogue"} → {token}: an Access assertion
+ * At the root, the Access team (its base URL is the fake's URL):
+ * - `GET  /cdn-cgi/access/certs`    the team's signing keys
+ * - `POST /_fake/access/sign`       {payload, key?: "good"|"rogue"} → {token}: an assertion
  *
  * It refuses what a real provider refuses: unknown clients, redirect URIs that were not
  * registered, a missing or wrong PKCE verifier, a reused code, bad client authentication.
@@ -279,6 +280,12 @@ async function handle(
   keys: Keys,
 ) {
   const url = new URL(req.url ?? "/", base);
+  // The Access team lives at the root: a team domain is a bare origin, as on Cloudflare.
+  if (`${req.method} ${url.pathname}` === "GET /cdn-cgi/access/certs") {
+    return send(res, 200, keys.accessJwks);
+  }
+  if (`${req.method} ${url.pathname}` === "POST /_fake/access/sign")
+    return signAccess(req, res, keys);
   const match = /^\/t\/([\w-]{1,64})(\/.*)$/.exec(url.pathname);
   if (!match) return send(res, 404, { error: "not_found" });
   const [, name = "", path] = match;
@@ -289,8 +296,6 @@ async function handle(
     tenants.set(name, { config, codes: new Map(), log: [] });
     return send(res, 200, { issuer });
   }
-  if (route === "GET /cdn-cgi/access/certs") return send(res, 200, keys.accessJwks);
-  if (route === "POST /_fake/access/sign") return signAccess(req, res, keys);
   const tenant = tenants.get(name);
   if (!tenant) return send(res, 404, { error: "unknown tenant" });
   switch (route) {

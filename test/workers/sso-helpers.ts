@@ -2,8 +2,9 @@
 // HTTP, one tenant per scenario, and the gateway the way a browser does: following redirects
 // by hand so each hop, cookie and error code can be checked.
 import { env, SELF } from "cloudflare:test";
-import { expect } from "vitest";
+import { expect, vi } from "vitest";
 import type { Fault, TenantConfig, TokenLogEntry } from "../fakes/oidc-provider";
+import { rows } from "./api-helpers";
 import { call, ORIGIN } from "./helpers";
 
 declare global {
@@ -105,4 +106,34 @@ export async function me(cookie: string) {
   const res = await call("/api/me", { headers: { cookie } });
   expect(res.status, await res.clone().text()).toBe(200);
   return ((await res.json()) as { user: { id: string; email: string; role: string } }).user;
+}
+
+export interface AuditLogRow {
+  action: string;
+  outcome: string;
+  status: number;
+  actor_via: string;
+  actor_email: string | null;
+  org_id: string | null;
+  detail: string | null;
+  at: number;
+}
+
+/**
+ * Audit entries of `action` since `since` (ms), once at least `atLeast` exist: they are written
+ * after the response (waitUntil), so this polls the table until they are there.
+ */
+export function auditEntries(action: string, since: number, atLeast = 1): Promise<AuditLogRow[]> {
+  return vi.waitFor(
+    async () => {
+      const found = await rows<AuditLogRow>(
+        "SELECT * FROM audit_log WHERE action = ? AND at >= ? ORDER BY at",
+        action,
+        since,
+      );
+      if (found.length < atLeast) throw new Error(`${found.length} ${action} entries so far`);
+      return found;
+    },
+    { timeout: 5_000, interval: 10 },
+  );
 }

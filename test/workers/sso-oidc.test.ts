@@ -8,6 +8,7 @@ import { passwordSignInRefusal } from "../../workers/sso/policy";
 import { expectApiError, expectFieldError, rows, wholeDatabaseText } from "./api-helpers";
 import { type Admin, admin, call, createUser } from "./helpers";
 import {
+  auditEntries,
   CLIENT_ID,
   CLIENT_SECRET,
   callbackWith,
@@ -105,13 +106,16 @@ describe("SSO settings", () => {
     });
   });
 
-  it("keeps the client secret write-only and encrypted at rest", async () => {
+  it("keeps the client secret write-only and encrypted at rest, audit log included", async () => {
+    const since = Date.now();
     const issuer = await useProvider();
     const view = await a.json<SsoSettingsView>("/sso");
     expect(view.oidcEnabled).toBe(true);
     expect(view.oidcIssuer).toBe(issuer);
     expect(view.hasClientSecret).toBe(true);
     expect(JSON.stringify(view)).not.toContain(CLIENT_SECRET);
+    const [entry] = await auditEntries("sso.update", since);
+    expect(entry).toMatchObject({ outcome: "success", status: 200, org_id: a.orgId });
     expect(await wholeDatabaseText()).not.toContain(CLIENT_SECRET);
     const providers = await (await call("/api/auth/providers")).json<SignInProviders>();
     expect(providers.oidc).toEqual({ enabled: true, label: "SSO" });
@@ -208,6 +212,7 @@ describe("OIDC sign-in", () => {
         groups: ["gh-editors", "gh-engineering", "unrelated"],
       },
     });
+    const since = Date.now();
     const result = await signInWithOidc("/connect?proxy=1");
     expect(result.location).toBe("/connect?proxy=1");
     expect(result.sessionCookie).not.toBeNull();
@@ -217,6 +222,8 @@ describe("OIDC sign-in", () => {
     expect(row).toMatchObject({ origin: "oidc", oidc_subject: `${issuer}|okta|1001` });
     expect(row?.last_sign_in_at).toBeGreaterThan(Date.now() - 60_000);
     expect(await memberTeams(user.id)).toEqual([engineering]);
+    const [signedIn] = await auditEntries("auth.oidc_sign_in", since);
+    expect(signedIn).toMatchObject({ outcome: "success", actor_email: "grace@acme.test" });
     // The code was redeemed with the client secret (Basic) and the PKCE verifier.
     expect(await tokenLog(issuer)).toEqual([{ auth: "basic", outcome: "issued" }]);
     // The state cannot be replayed, not even by the browser that started it.
@@ -334,11 +341,16 @@ describe("OIDC refusals", () => {
     it(`refuses an ID token with ${fault}: no session, no account, error=${code}`, async () => {
       const email = `fault-${fault}@acme.test`;
       await useProvider({ fault, user: { sub: `okta|${fault}`, email } });
+      const since = Date.now();
       const result = await signInWithOidc();
       expect(result.location).toBe(`/sign-in?error=${code}`);
       expect(result.sessionCookie).toBeNull();
       expect(result.callback.headers.get("location")).not.toMatch(/eyJ/);
       expect(await userByEmail(email)).toBeUndefined();
+      const [entry] = await auditEntries("auth.oidc_refused", since);
+      expect(entry).toMatchObject({ outcome: "denied", status: 401, actor_via: "oidc" });
+      expect(entry?.detail).toMatch(new RegExp(`^${code}: `));
+      expect(entry?.org_id).toBe(a.orgId);
     });
   }
 

@@ -84,14 +84,34 @@ export function auditMutation(
     };
     openRequestAudit(c, entry);
     let status = 500;
+    let body: string | undefined;
     try {
       await next();
       // The app's error handler has already turned a thrown error into c.res by now.
       status = c.res.status;
+      body = await takeJsonBody(c);
     } finally {
-      finish(c, entry, status);
+      finish(c, entry, status, body);
     }
   };
+}
+
+/**
+ * The response's JSON text, with c.res rebuilt around it. An API answer is a small string
+ * already in memory, so this costs next to nothing; a tee'd clone would not do, because in
+ * workerd one branch of a tee waits for the other, and a client that never reads its answer
+ * (or has gone) would leave the entry unwritten.
+ */
+async function takeJsonBody(c: Context<AppEnv>): Promise<string | undefined> {
+  const res = c.res;
+  if (!res.body || !res.headers.get("content-type")?.includes("application/json")) return;
+  const text = await res.text();
+  c.res = new Response(text, {
+    status: res.status,
+    statusText: res.statusText,
+    headers: res.headers,
+  });
+  return text;
 }
 
 /** The state a PATCH or DELETE is about to change, for the entry's `before`. */
@@ -100,14 +120,10 @@ export function recordBefore(c: Context<AppEnv>, before: unknown): void {
   if (entry) entry.before = before;
 }
 
-function finish(c: Context<AppEnv>, entry: RequestAudit, status: number) {
-  const res = c.res;
-  const json = res.headers.get("content-type")?.includes("application/json") === true;
-  // A clone is read after the response has gone; the client's copy streams untouched.
-  const body = json && res.body ? res.clone() : null;
+function finish(c: Context<AppEnv>, entry: RequestAudit, status: number, body?: string) {
   const described = entry.described;
   const write = async () => {
-    const parsed: unknown = body ? await body.json().catch(() => undefined) : undefined;
+    const parsed = body === undefined ? undefined : parseJson(body);
     const ok = status < 400;
     const returnedId =
       ok && isRecord(parsed) && typeof parsed.id === "string" ? parsed.id : undefined;
@@ -128,7 +144,19 @@ function finish(c: Context<AppEnv>, entry: RequestAudit, status: number) {
     });
     await saveAuditRows(c.env, [row]);
   };
-  c.executionCtx.waitUntil(write());
+  c.executionCtx.waitUntil(
+    write().catch((err: unknown) => {
+      console.error(`audit: could not build the entry for ${entry.method} ${entry.path}: ${err}`);
+    }),
+  );
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

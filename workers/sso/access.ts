@@ -8,7 +8,8 @@ import type { Context } from "hono";
 import { decodeJwt } from "jose";
 import { ssoSettings } from "../../d1/schema";
 import type { AppEnv } from "../app-env";
-import { audit } from "../audit/record";
+import { type AuditEntry, audit, auditRow } from "../audit/record";
+import { saveAuditRows } from "../audit/store";
 import { db } from "../db";
 import { GatewayError, unauthorized } from "../errors";
 import { type TokenProblem, tokenProblem, verifyWithJwks } from "./jwks";
@@ -112,6 +113,15 @@ export async function verifyAccessAssertion(
   return { settings, email };
 }
 
+/**
+ * A sign-in is an event of its own, even on the first request of a change: written as its own
+ * entry rather than through audit(), which would rename that change's entry.
+ */
+function recordSignIn(c: Context<AppEnv>, entry: AuditEntry) {
+  const row = auditRow(c, { ...entry, at: Date.now(), method: c.req.method, path: c.req.path });
+  c.executionCtx.waitUntil(saveAuditRows(c.env, [row]));
+}
+
 /** The account for a verified Access identity, provisioned on first visit. */
 export async function accessUser(c: Context<AppEnv>, v: VerifiedAccess): Promise<SignedInUser> {
   try {
@@ -123,7 +133,7 @@ export async function accessUser(c: Context<AppEnv>, v: VerifiedAccess): Promise
       origin: "access",
       claimValues: null,
     });
-    audit(c, {
+    recordSignIn(c, {
       action: "auth.access_sign_in",
       outcome: "success",
       status: 200,

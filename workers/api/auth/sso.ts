@@ -64,18 +64,8 @@ export const ssoRoutes = [
       const current = await loadSettings(c.env, caller.orgId);
       const next = await applyPatch(c.env, caller, current, body);
       await saveSettings(c.env, next);
-      const before = settingsView(current, redirectUri(c));
-      const after = settingsView(next, redirectUri(c));
-      audit(c, {
-        action: "sso.update",
-        resourceType: "sso_settings",
-        resourceId: caller.orgId,
-        outcome: "success",
-        status: 200,
-        before,
-        after,
-      });
-      return c.json(after satisfies SsoSettingsView);
+      // The audit entry (sso.update, before and after as GET /sso shows them) is route.ts's.
+      return c.json(settingsView(next, redirectUri(c)) satisfies SsoSettingsView);
     },
   }),
   route({

@@ -298,6 +298,14 @@ export const invitationPublicRoutes = [
         refuseAccept(c, after, 409, message);
         throw conflict(message);
       }
+      audit(c, {
+        action: "invitation.accept",
+        resourceType: "invitation",
+        resourceId: row.id,
+        status: 201,
+        outcome: "success",
+        actor: { userId, email: row.email, orgId: row.orgId, via: "invitation" },
+      });
       await startSession(c, userId);
       const user = publicUser({
         id: userId,

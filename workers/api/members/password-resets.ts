@@ -100,8 +100,8 @@ export const passwordResetRoutes = [
       const found = await findReset(c.env, tokenHash);
       const refuse = (message: string) => {
         audit(c, {
-          action: "password_reset.accept_refused",
-          resourceType: "password_reset",
+          action: "passwordReset.accept_refused",
+          resourceType: "passwordReset",
           resourceId: found?.reset.id,
           status: 410,
           outcome: "denied",
@@ -153,6 +153,14 @@ export const passwordResetRoutes = [
             "This password-reset link has already been used.",
         );
       }
+      audit(c, {
+        action: "passwordReset.accept",
+        resourceType: "passwordReset",
+        resourceId: reset.id,
+        status: 200,
+        outcome: "success",
+        actor: { userId: user.id, email: user.email, orgId: user.orgId, via: "password_reset" },
+      });
       await startSession(c, user.id);
       const permissions = (await lookupRole(c.env, user.orgId, user.role)) ?? new Set();
       return c.json({ user: publicUser({ ...user, permissions }) });
