@@ -23,7 +23,8 @@ export async function saveAuditRows(env: Env, rows: AuditRow[]): Promise<void> {
   }
 }
 
-let installationOrg: string | undefined;
+/** Per D1 binding: the organisation, once there is one, never changes. */
+const installationOrgs = new WeakMap<D1Database, string>();
 
 /**
  * An entry with no known organisation (an anonymous request, a sign-in attempt for an email
@@ -32,14 +33,16 @@ let installationOrg: string | undefined;
  */
 async function withOrganisation(env: Env, rows: AuditRow[]): Promise<AuditRow[]> {
   if (rows.every((r) => r.orgId)) return rows;
-  if (!installationOrg) {
+  let orgId = installationOrgs.get(env.DB);
+  if (!orgId) {
     const [first] = await db(env)
       .select({ id: organisations.id })
       .from(organisations)
       .orderBy(asc(organisations.createdAt))
       .limit(1)
       .catch(() => []);
-    installationOrg = first?.id;
+    orgId = first?.id;
+    if (orgId) installationOrgs.set(env.DB, orgId);
   }
-  return rows.map((r) => (r.orgId ? r : { ...r, orgId: installationOrg ?? null }));
+  return rows.map((r) => (r.orgId ? r : { ...r, orgId: orgId ?? null }));
 }

@@ -1,18 +1,11 @@
 // /invite/<token>: someone an admin invited sets their name and password and is signed in.
-import type { UserView } from "../../../shared/api-types";
+import type { InvitationLookup, UserView } from "../../../shared/api-types";
 import { api } from "../lib/api";
 import { formatDate } from "../lib/format";
 import { useResource } from "../lib/use-resource";
 import { AuthFrame } from "../ui/auth-frame";
 import { Field, formValues, useFormState } from "../ui/form";
 import { ErrorState, Loading, Notice } from "../ui/states";
-
-interface InvitationLookup {
-  email: string;
-  organisationName: string;
-  role: string;
-  expiresAt: number;
-}
 
 export function AcceptInvitePage(props: { token: string; onDone: (user: UserView) => void }) {
   const invitation = useResource(

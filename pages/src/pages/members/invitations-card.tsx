@@ -1,6 +1,6 @@
 // Invitation links: made here, copied by the admin, accepted at /invite/<token>.
 import { useState } from "preact/hooks";
-import type { ListOf, RoleView } from "../../../../shared/api-types";
+import type { InvitationView, ListOf, RoleView } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
 import { formatDate, formatRelative } from "../../lib/format";
 import { useSession } from "../../lib/session";
@@ -10,7 +10,7 @@ import { Modal } from "../../ui/modal";
 import { Badge, Card } from "../../ui/page";
 import { Empty, ErrorState, Loading } from "../../ui/states";
 import { InviteForm } from "./invite-form";
-import { type InvitationView, loadRoles, roleName } from "./roles";
+import { loadRoles } from "./roles";
 
 const STATUS_TONE = {
   pending: "info",
@@ -68,7 +68,7 @@ export function InvitationsCard() {
               {pendingFirst(invitations.data.data).map((inv) => (
                 <tr key={inv.id}>
                   <td>{inv.email}</td>
-                  <td>{roleName(roleList, inv.role)}</td>
+                  <td>{inv.roleName}</td>
                   <td>
                     <Badge tone={STATUS_TONE[inv.status]}>{inv.status}</Badge>
                   </td>

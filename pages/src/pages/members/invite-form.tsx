@@ -1,6 +1,6 @@
 // Makes an invitation and shows its link once, for the admin to send.
 import { useState } from "preact/hooks";
-import type { ListOf, RoleView } from "../../../../shared/api-types";
+import type { InvitationView, ListOf, RoleView, TeamView } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
 import { formatDate } from "../../lib/format";
 import { useSession } from "../../lib/session";
@@ -8,12 +8,7 @@ import { useResource } from "../../lib/use-resource";
 import { Field, formValues, useFormState } from "../../ui/form";
 import { FormActions, TokenDisplay } from "../../ui/modal";
 import { Notice } from "../../ui/states";
-import { type InvitationView, RoleOptions } from "./roles";
-
-interface TeamOption {
-  id: string;
-  name: string;
-}
+import { RoleOptions } from "./roles";
 
 export function InviteForm(props: {
   roles: RoleView[] | null;
@@ -23,10 +18,10 @@ export function InviteForm(props: {
   const { can } = useSession();
   const form = useFormState();
   const [created, setCreated] = useState<(InvitationView & { url: string }) | null>(null);
-  const teams = useResource<TeamOption[]>(
+  const teams = useResource<TeamView[]>(
     () =>
       can("team:read")
-        ? api.get<ListOf<TeamOption>>("/teams").then((r) => r.data)
+        ? api.get<ListOf<TeamView>>("/teams").then((r) => r.data)
         : Promise.resolve([]),
     [],
   );

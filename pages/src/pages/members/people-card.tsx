@@ -1,6 +1,6 @@
 // Everyone in the organisation: role changes, deactivation and password-reset links.
 import { useState } from "preact/hooks";
-import type { ListOf, MemberView, RoleView } from "../../../../shared/api-types";
+import type { ListOf, MemberView, PasswordResetLink, RoleView } from "../../../../shared/api-types";
 import { api, errorMessage } from "../../lib/api";
 import { formatDate } from "../../lib/format";
 import { useSession } from "../../lib/session";
@@ -37,9 +37,7 @@ export function PeopleCard() {
   };
   const resetLink = (member: MemberView) =>
     act(async () => {
-      const link = await api.post<{ url: string; expiresAt: number }>(
-        `/users/${member.id}/password-reset`,
-      );
+      const link = await api.post<PasswordResetLink>(`/users/${member.id}/password-reset`);
       setPending({ kind: "reset", member, ...link });
     });
   const reactivate = (member: MemberView) =>

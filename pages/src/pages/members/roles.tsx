@@ -30,14 +30,3 @@ export function RoleOptions(props: { roles: RoleView[] }) {
     </>
   );
 }
-
-/** An invitation as GET /api/invitations lists it. */
-export interface InvitationView {
-  id: string;
-  email: string;
-  role: string;
-  teamIds: string[];
-  status: "pending" | "accepted" | "expired" | "revoked";
-  createdAt: number;
-  expiresAt: number;
-}
