@@ -6,6 +6,7 @@ import type { SetupStatus, UserView } from "../../shared/api-types";
 import { ApiError, api, errorMessage, SIGNED_OUT_EVENT } from "./lib/api";
 import { type Session, SessionProvider } from "./lib/session";
 import { AcceptInvitePage } from "./pages/accept-invite";
+import { AuditPage } from "./pages/audit";
 import { ConnectPage } from "./pages/connect";
 import { CostsPage } from "./pages/costs";
 import { LlmProxiesPage } from "./pages/llm-proxies";
@@ -14,8 +15,10 @@ import { NotFoundPage } from "./pages/not-found";
 import { ProfilePage } from "./pages/profile";
 import { ProviderKeysPage } from "./pages/provider-keys";
 import { ResetPasswordPage } from "./pages/reset-password";
+import { SettingsPage } from "./pages/settings";
 import { SetupPage } from "./pages/setup";
 import { SignInPage } from "./pages/sign-in";
+import { TeamsPage } from "./pages/teams";
 import { VirtualKeysPage } from "./pages/virtual-keys";
 import { Layout } from "./ui/layout";
 import { ErrorState, Loading } from "./ui/states";
@@ -125,6 +128,9 @@ function SignedIn(props: { user: UserView; onSignedOut: () => void; onRefresh: (
           <Route path="/provider-keys" component={ProviderKeysPage} />
           <Route path="/costs" component={CostsPage} />
           <Route path="/members" component={MembersPage} />
+          <Route path="/teams" component={TeamsPage} />
+          <Route path="/audit" component={AuditPage} />
+          <Route path="/settings" component={SettingsPage} />
           <Route path="/profile" component={ProfilePage} />
           <Route default component={NotFoundPage} />
         </Router>

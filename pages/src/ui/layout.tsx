@@ -30,6 +30,9 @@ const NAV: NavItem[] = [
   },
   { href: "/costs", label: "Costs & limits", needs: "limit:read", group: "Govern" },
   { href: "/members", label: "Members", needs: "member:read", group: "Organisation" },
+  { href: "/teams", label: "Teams", needs: "team:read", group: "Organisation" },
+  { href: "/audit", label: "Audit log", needs: "audit:read", group: "Organisation" },
+  { href: "/settings", label: "Settings", needs: "organisation:read", group: "Organisation" },
 ];
 
 const BUILT_IN_ROLES: Record<string, string> = {
