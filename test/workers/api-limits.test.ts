@@ -132,12 +132,12 @@ describe("creating a limit", () => {
     expect(await count()).toBe(before);
   });
 
-  it("refuses team limits until teams exist, saying so", async () => {
+  it("refuses a team limit for a team that is not the organisation's, naming scopeId", async () => {
     const body = await expectFieldError(
       await create({ ...budget, amountUsd: 1, scope: "team", scopeId: "team_x" }),
-      "scope",
+      "scopeId",
     );
-    expect(body.error.message).toMatch(/team/);
+    expect(body.error.message).toMatch(/no such team/);
   });
 });
 

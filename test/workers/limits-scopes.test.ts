@@ -1,7 +1,7 @@
 // Which limits apply to whom, what a refusal or a failure leaves reserved, and how a
 // subscription request is billed.
 import { env } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { invalidateOrgLimits } from "../../workers/limits/config-cache";
 import {
   type Admin,
@@ -77,6 +77,33 @@ describe("scopes", () => {
     const third = await ask(one.headers);
     expect(third.status).toBe(429);
     expect(await third.json()).toMatchObject({ error: { type: "rate_limit_error" } });
+    await removeLimit(id);
+  });
+
+  it("a team limit counts its members' requests together, and no one else's", async () => {
+    const team = await a.json<{ id: string }>("/teams", { body: { name: "Platform" } });
+    const inOne = await createUser(a, "team1@acme.test");
+    const inTwo = await createUser(a, "team2@acme.test");
+    for (const u of [inOne, inTwo]) {
+      await a.json(`/teams/${team.id}/members`, { body: { userId: u.id } });
+    }
+    const one = await profileHeaders(inOne, proxyId);
+    const two = await profileHeaders(inTwo, proxyId);
+    const outsider = await profileHeaders(await createUser(a, "solo@acme.test"), proxyId);
+    const id = await addLimit("team", team.id, "requests", 2);
+    expect((await ask(one.headers)).status).toBe(200);
+    expect((await ask(two.headers)).status).toBe(200);
+    const third = await ask(one.headers);
+    expect(third.status).toBe(429);
+    expect(((await third.json()) as { error: { message: string } }).error.message).toMatch(
+      /limit \d+/,
+    );
+    expect((await ask(outsider.headers)).status).toBe(200);
+    // Settlement happens after each response: the team's gate shows both once it has.
+    await vi.waitFor(async () => {
+      const shown = await a.json<{ usage: { used: number } | null }>(`/limits/${id}`);
+      expect(shown.usage?.used).toBe(2);
+    });
     await removeLimit(id);
   });
 

@@ -5,7 +5,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
-import { type Limit, limits, llmProxies, users, virtualKeys } from "../../d1/schema";
+import { type Limit, limits, llmProxies, teams, users, virtualKeys } from "../../d1/schema";
 import type { LimitView } from "../../shared/api-types";
 import type { AppEnv } from "../app-env";
 import { db } from "../db";
@@ -26,18 +26,13 @@ const MAX_COUNT = 1_000_000_000_000;
 /** Scopes whose limits belong to one thing, named by scopeId: its table and what it is. */
 const SCOPED = {
   user: { table: users, noun: "user" },
+  team: { table: teams, noun: "team" },
   virtual_key: { table: virtualKeys, noun: "virtual key" },
   llm_proxy: { table: llmProxies, noun: "LLM proxy" },
 } as const;
 const isScoped = (scope: string): scope is keyof typeof SCOPED => scope in SCOPED;
 
-const Scope = z.enum(["organisation", "user", "virtual_key", "llm_proxy", "default_user"], {
-  // "team" is in the schema already, but teams themselves come with the identity issue.
-  error: (issue) =>
-    issue.input === "team"
-      ? "team limits are not available until teams exist; use organisation, user, virtual_key, llm_proxy or default_user"
-      : undefined,
-});
+const Scope = z.enum(["organisation", "team", "user", "virtual_key", "llm_proxy", "default_user"]);
 
 const LimitFields = z.object({
   name: Name,

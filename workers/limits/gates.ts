@@ -1,4 +1,4 @@
-// Calls to the Durable Objects that keep limits: "org:<id>" and "proxy:<id>" name LimitGates;
+// Calls to the Durable Objects that keep limits: "org:<id>", "proxy:<id>" and "team:<id>" name LimitGates;
 // any other name ("user:<id>", "anonymous:<proxy-id>") a UserGate, which also checks
 // revocations and takes log rows.
 import type { Charge, LimitRule, LimitView, Reservation } from "../../shared/limit-ledger";
@@ -8,7 +8,8 @@ export type GateDecision =
   | { ok: false; revoked: true }
   | { ok: false; ownerDeactivated: true };
 
-const isUserGate = (gate: string) => !gate.startsWith("org:") && !gate.startsWith("proxy:");
+const LIMIT_GATE_PREFIXES = ["org:", "proxy:", "team:"];
+const isUserGate = (gate: string) => !LIMIT_GATE_PREFIXES.some((p) => gate.startsWith(p));
 
 export function userGate(env: Env, gate: string) {
   return env.USER_GATE.get(env.USER_GATE.idFromName(gate));

@@ -8,7 +8,7 @@ import type { Admission } from "../proxy/admission";
 import type { OrgLimits } from "./config-cache";
 
 export interface LimitPlan {
-  /** Gate name ("user:…", "org:…", "proxy:…") → the rules it keeps for this request. */
+  /** Gate name ("user:…", "org:…", "proxy:…", "team:…") → the rules it keeps for this request. */
   byGate: Map<string, LimitRule[]>;
   price: ModelPrice | undefined;
 }
@@ -34,10 +34,14 @@ export function planLimits(admission: Admission, model: string, org: OrgLimits):
   const userId = admission.userId;
   const hasOwnUserLimit = applies.some((l) => l.scope === "user" && l.scopeId === userId);
   const keys = [admission.standardKey, admission.passthroughKey].filter((k) => k !== null);
+  // The teams of the person the request is attributed to: each team's limits apply.
+  const teamIds = (admission.passthroughKey ?? admission.standardKey)?.ownerTeamIds ?? [];
   for (const limit of applies) {
     if (limit.scope === "organisation") add(`org:${admission.orgId}`, limit);
     else if (limit.scope === "llm_proxy" && limit.scopeId === admission.proxy.id) {
       add(`proxy:${admission.proxy.id}`, limit);
+    } else if (limit.scope === "team" && limit.scopeId && teamIds.includes(limit.scopeId)) {
+      add(`team:${limit.scopeId}`, limit);
     } else if (limit.scope === "user" && userId && limit.scopeId === userId) {
       add(`user:${userId}`, limit);
     } else if (limit.scope === "default_user" && userId && !hasOwnUserLimit) {

@@ -22,6 +22,8 @@ async function gateOf(env: Env, limit: Limit): Promise<string | null> {
       return `org:${limit.orgId}`;
     case "llm_proxy":
       return `proxy:${limit.scopeId}`;
+    case "team":
+      return `team:${limit.scopeId}`;
     case "user":
       return `user:${limit.scopeId}`;
     case "virtual_key": {

@@ -8,11 +8,12 @@ import { Notice } from "../../ui/states";
 import type { Directory } from "./directory";
 import { describeScope, METRICS, WINDOWS } from "./limit-text";
 
-type Scope = Exclude<LimitScope, "team">;
+type Scope = LimitScope;
 
 const SCOPES: { value: Scope; label: string }[] = [
   { value: "organisation", label: "The whole organisation" },
   { value: "default_user", label: "Each user (default per user)" },
+  { value: "team", label: "One team (its members together)" },
   { value: "user", label: "One user" },
   { value: "virtual_key", label: "One virtual key" },
   { value: "llm_proxy", label: "One LLM proxy" },
@@ -234,24 +235,27 @@ export function LimitForm(props: {
   );
 }
 
-/** The user, virtual key or proxy a scoped limit is for; an id box if the list is not ours to read. */
+/** The user, team, virtual key or proxy a scoped limit is for; an id box if the list is not ours to read. */
 function ScopeTarget(props: { scope: Scope; directory: Directory; error: string | undefined }) {
   const { scope, directory } = props;
   const options =
     scope === "user"
       ? directory.users?.map((u) => ({ id: u.id, label: `${u.name} (${u.email})` }))
-      : scope === "llm_proxy"
-        ? directory.proxies?.map((p) => ({ id: p.id, label: p.name }))
-        : scope === "virtual_key"
-          ? directory.keys
-              ?.filter((k) => k.status === "active")
-              .map((k) => ({
-                id: k.id,
-                label: `${k.name} · ${k.ownerName ?? k.ownerEmail ?? k.ownerUserId}`,
-              }))
-          : null;
+      : scope === "team"
+        ? directory.teams?.map((t) => ({ id: t.id, label: t.name }))
+        : scope === "llm_proxy"
+          ? directory.proxies?.map((p) => ({ id: p.id, label: p.name }))
+          : scope === "virtual_key"
+            ? directory.keys
+                ?.filter((k) => k.status === "active")
+                .map((k) => ({
+                  id: k.id,
+                  label: `${k.name} · ${k.ownerName ?? k.ownerEmail ?? k.ownerUserId}`,
+                }))
+            : null;
   if (scope === "organisation" || scope === "default_user") return null;
-  const noun = scope === "user" ? "User" : scope === "llm_proxy" ? "LLM proxy" : "Virtual key";
+  const NOUNS = { user: "User", team: "Team", llm_proxy: "LLM proxy", virtual_key: "Virtual key" };
+  const noun = NOUNS[scope];
   if (!options) {
     return <Field label={`${noun} id`} name="scopeId" required error={props.error} />;
   }

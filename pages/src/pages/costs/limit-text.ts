@@ -1,7 +1,7 @@
 // How a limit reads: its scope, its amount per window, and its usage so far.
 import type { LimitMetric, LimitView, LimitWindow } from "../../../../shared/api-types";
 import { formatCount, formatMicroUsd } from "../../lib/format";
-import { type Directory, keyName, proxyName, userName } from "./directory";
+import { type Directory, keyName, proxyName, teamName, userName } from "./directory";
 
 export const WINDOWS: LimitWindow[] = ["minute", "hour", "day", "week", "month"];
 
@@ -37,7 +37,7 @@ export function describeScope(limit: LimitView, dir: Directory): string {
     case "llm_proxy":
       return `LLM proxy ${proxyName(dir, id)}`;
     case "team":
-      return "Team";
+      return `Team ${teamName(dir, id)}`;
   }
 }
 
