@@ -208,4 +208,29 @@ describe("virtual-key guessing on the proxy", () => {
     );
     expect(state).toBeUndefined();
   });
+
+  it("does not count a real key that was revoked: its holder retrying is not guessing", async () => {
+    const { proxyId } = await proxyWithKey(a);
+    const member = await createUser(a, "revoked-retrier@acme.test");
+    const { headers } = await profileHeaders(member, proxyId);
+    const { data } = await member.json<{ data: { id: string }[] }>("/virtual-keys");
+    for (const key of data) await member.api(`/virtual-keys/${key.id}`, { method: "DELETE" });
+    const ip = "198.51.100.88";
+    for (let i = 0; i < 25; i++) {
+      const res = await call(`/v1/anthropic/${proxyId}/v1/messages`, {
+        method: "POST",
+        headers: { ...headers, "cf-connecting-ip": ip },
+        body: JSON.stringify({
+          model: "claude-sonnet-4-5",
+          max_tokens: 1,
+          messages: [{ role: "user", content: "hi" }],
+        }),
+      });
+      await expectApiError(res, 401, "authentication_error", /revoked/);
+    }
+    const state = await runInDurableObject(guard(`proxy-ip:${ip}`), (_, s) =>
+      s.storage.get(LOCKOUT_KEY),
+    );
+    expect(state).toBeUndefined();
+  });
 });

@@ -3,7 +3,7 @@
 // provider key; anything else is a direct provider credential forwarded as is and needs a
 // passthrough key in X-Archestra-Virtual-Key to say whose request it is.
 import { sha256Hex } from "../../shared/crypto";
-import { badRequest, forbidden, notFound, unauthorized } from "../errors";
+import { badRequest, forbidden, GatewayError, notFound, unauthorized } from "../errors";
 import { PROVIDERS } from "../providers/anthropic";
 import {
   findDefaultProxy,
@@ -47,9 +47,19 @@ function presentedCredential(headers: Headers): PresentedCredential | null {
   return { header: "authorization", value: match[1].trim() };
 }
 
+/**
+ * A key no one holds. Only this refusal counts towards the key-guessing lockout: a revoked,
+ * expired or deactivated person's key is real, and its holder retrying is not guessing.
+ */
+export class UnknownKeyError extends GatewayError {
+  constructor(message: string) {
+    super(401, message);
+  }
+}
+
 async function lookUpVirtualKey(env: Env, token: string, where: string): Promise<KeyRecord> {
   const record = await findKeyByHash(env, await sha256Hex(token));
-  if (!record) throw unauthorized(`The virtual key in ${where} is not valid.`);
+  if (!record) throw new UnknownKeyError(`The virtual key in ${where} is not valid.`);
   if (record.revokedAt !== null) throw unauthorized("This virtual key has been revoked.");
   if (record.expiresAt !== null && record.expiresAt <= Date.now()) {
     throw unauthorized("This virtual key has expired.");

@@ -9,10 +9,11 @@
 // locked address still admits that address's *valid* keys, and lets one more wrong key reach
 // the guard before it learns. Guessing stays bounded (every wrong key is counted centrally, and
 // each isolate stops the address after at most one more), while honest traffic pays nothing.
+
 import { signInGuard } from "../../durable-objects/sign-in-guard";
 import { TtlCache } from "../../shared/ttl-cache";
 import { GatewayError } from "../errors";
-import { PASSTHROUGH_HEADER, VIRTUAL_KEY_PREFIX } from "./admission";
+import { PASSTHROUGH_HEADER, UnknownKeyError, VIRTUAL_KEY_PREFIX } from "./admission";
 
 /** Addresses known to be locked, to when. Bounded; an entry never outlives the lock. */
 const lockedAddresses = new TtlCache<number>(60 * 60_000, 10_000);
@@ -43,7 +44,7 @@ export async function countIfKeyGuess(
   headers: Headers,
   err: unknown,
 ): Promise<void> {
-  if (!address || !(err instanceof GatewayError) || err.status !== 401) return;
+  if (!address || !(err instanceof UnknownKeyError)) return;
   if (!presentsVirtualKey(headers)) return;
   const status = await signInGuard(env, `proxy-ip:${address}`).fail("proxy-address");
   if (status.locked) lockedAddresses.set(address, Date.now() + status.retryAfterMs);
