@@ -1,4 +1,6 @@
 // /invite/<token>: someone an admin invited sets their name and password and is signed in.
+
+import { useLocation } from "preact-iso";
 import type { InvitationLookup, UserView } from "../../../shared/api-types";
 import { api } from "../lib/api";
 import { formatDate } from "../lib/format";
@@ -13,6 +15,7 @@ export function AcceptInvitePage(props: { token: string; onDone: (user: UserView
     [props.token],
   );
   const form = useFormState();
+  const location = useLocation();
   if (invitation.state === "loading") return <Loading label="Opening your invitation…" fullPage />;
   if (invitation.state === "error") {
     return (
@@ -36,8 +39,8 @@ export function AcceptInvitePage(props: { token: string; onDone: (user: UserView
         name: v.name,
         password: v.password,
       });
-      window.history.replaceState(null, "", "/connect");
       props.onDone(user);
+      location.route("/connect", true);
     });
   };
   return (

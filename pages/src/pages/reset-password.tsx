@@ -1,4 +1,6 @@
 // /reset-password/<token>: a link an admin made; sets a new password and signs in.
+
+import { useLocation } from "preact-iso";
 import type { UserView } from "../../../shared/api-types";
 import { api } from "../lib/api";
 import { AuthFrame } from "../ui/auth-frame";
@@ -7,6 +9,7 @@ import { Notice } from "../ui/states";
 
 export function ResetPasswordPage(props: { token: string; onDone: (user: UserView) => void }) {
   const form = useFormState();
+  const location = useLocation();
   const onSubmit = (event: Event) => {
     const v = formValues(event);
     void form.submit(async () => {
@@ -14,8 +17,8 @@ export function ResetPasswordPage(props: { token: string; onDone: (user: UserVie
         token: props.token,
         password: v.password,
       });
-      window.history.replaceState(null, "", "/connect");
       props.onDone(user);
+      location.route("/connect", true);
     });
   };
   return (
