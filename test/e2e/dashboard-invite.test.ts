@@ -55,7 +55,8 @@ describe("invitations", () => {
     await admin.reload();
     await admin.getByRole("button", { name: "Deactivate Ivy Invitee" }).click();
     await admin.getByRole("dialog").getByRole("button", { name: "Deactivate" }).click();
-    await admin.getByText("Deactivated").first().waitFor();
+    await admin.getByRole("dialog").waitFor({ state: "hidden" });
+    await admin.getByText("Deactivated", { exact: true }).waitFor();
     await screenshot(admin, "members");
     await invitee
       .getByRole("link", { name: "Profile" })
