@@ -1,0 +1,59 @@
+// Deleting a team: its memberships go, and proxies restricted to it lose it. A proxy left
+// with no team is open to everyone in the organisation: the dialog says so, by name.
+import type { LlmProxyView, TeamView } from "../../../../shared/api-types";
+import { api } from "../../lib/api";
+import { ConfirmDialog } from "../../ui/confirm";
+import { onlyThisTeam, plural } from "./data";
+
+export function DeleteTeamDialog(props: {
+  team: TeamView | null;
+  proxies: LlmProxyView[] | null;
+  onClose: () => void;
+  onDeleted: () => void;
+}) {
+  const team = props.team;
+  const opened = team ? onlyThisTeam(props.proxies, team.id) : [];
+  return (
+    <ConfirmDialog
+      open={team !== null}
+      title={team ? `Delete the team ${team.name}?` : ""}
+      confirmLabel="Delete team"
+      onClose={props.onClose}
+      onConfirm={async () => {
+        if (!team) return;
+        await api.delete(`/teams/${team.id}`);
+        props.onDeleted();
+      }}
+    >
+      {team ? (
+        <div class="stack">
+          <p>
+            Its {plural(team.memberCount, "member")} stay in the organisation but leave the team.
+            Spend is no longer grouped under it.
+          </p>
+          {opened.length > 0 ? (
+            <div>
+              <p>
+                <strong>
+                  {opened.length === 1
+                    ? "This LLM proxy is restricted only to this team and becomes open to everyone in the organisation:"
+                    : "These LLM proxies are restricted only to this team and become open to everyone in the organisation:"}
+                </strong>
+              </p>
+              <ul class="team-proxy-names">
+                {opened.map((p) => (
+                  <li key={p.id}>{p.name}</li>
+                ))}
+              </ul>
+            </div>
+          ) : (
+            <p>
+              Any LLM proxy restricted only to this team becomes open to everyone in the
+              organisation.
+            </p>
+          )}
+        </div>
+      ) : null}
+    </ConfirmDialog>
+  );
+}
