@@ -102,7 +102,7 @@ describe("invitations", () => {
     expect(created).toMatchObject({
       email: "invitee@acme.test",
       role: "editor",
-      roleName: "editor",
+      roleName: "Editor",
       teamIds: [team.id],
       status: "pending",
       acceptedAt: null,
@@ -125,7 +125,7 @@ describe("invitations", () => {
     expect((await looked.json()) as InvitationLookup).toEqual({
       email: "invitee@acme.test",
       organisationName: "Acme",
-      roleName: "editor",
+      roleName: "Editor",
       expiresAt: created.expiresAt,
     });
 

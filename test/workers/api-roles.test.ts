@@ -35,9 +35,9 @@ describe("listing roles", () => {
     const roles = await listRoles();
     const builtIn = roles.filter((r) => r.builtIn);
     expect(builtIn.map((r) => [r.id, r.name])).toEqual([
-      ["admin", "admin"],
-      ["editor", "editor"],
-      ["member", "member"],
+      ["admin", "Admin"],
+      ["editor", "Editor"],
+      ["member", "Member"],
     ]);
     expect(builtIn[0]?.permissions).toEqual([...PERMISSIONS]);
     expect(builtIn[1]?.permissions).toContain("llmProxy:update");

@@ -62,10 +62,13 @@ export function checkGrantable(caller: PermissionHolder, permissions: Iterable<s
   }
 }
 
+/** How people read a built-in role's name: "admin" is its id, "Admin" its name. */
+export const builtInRoleName = (role: BuiltInRole) => role.charAt(0).toUpperCase() + role.slice(1);
+
 export function builtInRoleView(role: BuiltInRole): RoleView {
   return {
     id: role,
-    name: role,
+    name: builtInRoleName(role),
     builtIn: true,
     permissions: [...BUILT_IN_ROLE_PERMISSIONS[role]],
     description: BUILT_IN_ROLE_DESCRIPTIONS[role],

@@ -203,6 +203,7 @@ export const teamRoutes = [
     path: "/teams/:id/members",
     summary: "Add a user of the organisation to a team (adding a member again changes nothing)",
     access: "team:update",
+    audit: { resource: "team", action: "members.create" },
     body: z.object({ userId: Id }),
     async handler(c, { body }) {
       const team = await findOrgTeam(c, c.req.param("id") ?? "");

@@ -53,7 +53,9 @@ export function redact(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    out[key] = isSecretKey(key) && v !== null && v !== undefined ? REDACTED : redact(v, depth + 1);
+    // A boolean ("hasClientSecret") says whether a secret exists, never what it is.
+    const hidden = isSecretKey(key) && v !== null && v !== undefined && typeof v !== "boolean";
+    out[key] = hidden ? REDACTED : redact(v, depth + 1);
   }
   return out;
 }

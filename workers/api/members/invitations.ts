@@ -24,7 +24,7 @@ import { publicOrigin } from "../../public-origin";
 import { publicUser } from "../auth/routes";
 import { startSession } from "../auth/start-session";
 import { isBuiltInRole } from "../permissions";
-import { assignableRole, checkGrantable, lookupRole } from "../role-store";
+import { assignableRole, builtInRoleName, checkGrantable, lookupRole } from "../role-store";
 import { route } from "../route";
 import { Email, Name, Password } from "../schemas";
 import { checkTeamIds, TeamIds } from "../teams";
@@ -50,7 +50,7 @@ async function roleNames(env: Env, orgId: string): Promise<(role: string) => str
     .from(roles)
     .where(eq(roles.orgId, orgId));
   const byId = new Map(custom.map((r) => [r.id, r.name]));
-  return (role) => (isBuiltInRole(role) ? role : (byId.get(role) ?? role));
+  return (role) => (isBuiltInRole(role) ? builtInRoleName(role) : (byId.get(role) ?? role));
 }
 
 const invitationView = (row: Invitation, roleName: string): InvitationView => ({

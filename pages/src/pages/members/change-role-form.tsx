@@ -22,8 +22,8 @@ export function ChangeRoleForm(props: {
   return (
     <form class="stack" onSubmit={onSubmit}>
       <Field label="Role" name="role" error={form.fields.role}>
-        <select id="field-role" name="role" class="input" value={props.member.role}>
-          <RoleOptions roles={props.roles} />
+        <select id="field-role" name="role" class="input">
+          <RoleOptions roles={props.roles} selected={props.member.role} />
         </select>
       </Field>
       <p class="hint">The new role applies from their next request.</p>

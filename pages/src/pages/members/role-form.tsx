@@ -40,13 +40,13 @@ export function RoleForm(props: {
         label="Name"
         name="name"
         required
-        value={props.role?.name ?? ""}
+        defaultValue={props.role?.name ?? ""}
         error={form.fields.name}
       />
       <Field
         label="Description"
         name="description"
-        value={props.role?.description ?? ""}
+        defaultValue={props.role?.description ?? ""}
         error={form.fields.description}
       />
       <fieldset class="field permission-grid">
@@ -57,7 +57,7 @@ export function RoleForm(props: {
             <p class="permission-resource">{resource}</p>
             {names.map((p) => (
               <label key={p} class="checkbox">
-                <input type="checkbox" name="permissions" value={p} checked={held.has(p)} />
+                <input type="checkbox" name="permissions" value={p} defaultChecked={held.has(p)} />
                 {p.split(":")[1]}
               </label>
             ))}

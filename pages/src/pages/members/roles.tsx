@@ -18,11 +18,12 @@ export function roleName(roles: RoleView[] | null, id: string): string {
         : "Custom role";
 }
 
-export function RoleOptions(props: { roles: RoleView[] }) {
+/** Options for a role select; `selected` marks the current role (a select has no default value). */
+export function RoleOptions(props: { roles: RoleView[]; selected?: string }) {
   return (
     <>
       {props.roles.map((r) => (
-        <option key={r.id} value={r.id}>
+        <option key={r.id} value={r.id} selected={r.id === props.selected}>
           {r.name}
           {r.builtIn ? "" : " (custom)"}
         </option>
