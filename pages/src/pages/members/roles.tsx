@@ -1,21 +1,14 @@
 // Role names for people: built-ins by name, custom roles by the name their id stands for.
 import type { ListOf, RoleView } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
+import { roleLabel } from "../../ui/layout";
 
 export function loadRoles(): Promise<RoleView[]> {
   return api.get<ListOf<RoleView>>("/roles").then((r) => r.data);
 }
 
 export function roleName(roles: RoleView[] | null, id: string): string {
-  const found = roles?.find((r) => r.id === id);
-  if (found) return found.name;
-  return id === "admin"
-    ? "Admin"
-    : id === "editor"
-      ? "Editor"
-      : id === "member"
-        ? "Member"
-        : "Custom role";
+  return roles?.find((r) => r.id === id)?.name ?? roleLabel(id);
 }
 
 /** Options for a role select; `selected` marks the current role (a select has no default value). */
