@@ -26,6 +26,10 @@ const ADMIN_PAGES = [
   { path: "/llm-proxies", name: "llm-proxies" },
   { path: "/provider-keys", name: "provider-keys" },
   { path: "/costs", name: "costs" },
+  { path: "/members", name: "members" },
+  { path: "/teams", name: "teams" },
+  { path: "/audit", name: "audit" },
+  { path: "/settings", name: "settings" },
   { path: "/profile", name: "profile" },
 ];
 
@@ -64,7 +68,12 @@ beforeAll(async () => {
     },
     { timeout: 20_000, interval: 250 },
   );
-  await api("/users", { ...VIEWER, role: "member" });
+  const viewer = await api<{ id: string }>("/users", { ...VIEWER, role: "member" });
+  const team = await api<{ id: string }>("/teams", {
+    name: "Tour team",
+    description: "Seen on the tour",
+  });
+  await api(`/teams/${team.id}/members`, { userId: viewer.id });
   await api("/limits", {
     name: "Monthly budget",
     scope: "organisation",
