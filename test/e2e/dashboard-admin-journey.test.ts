@@ -46,8 +46,12 @@ afterAll(async () => {
 });
 
 async function chooseProxy(page: Page) {
+  // The review lists the proxies once they have loaded; only then is there a select or not.
+  await page.getByText("MCP gateway: none (inference only)").waitFor();
   const select = page.getByLabel("LLM proxy");
-  if ((await select.count()) > 0) await select.first().selectOption({ label: PROXY_NAME });
+  if ((await select.count()) === 0) return;
+  await select.selectOption({ label: PROXY_NAME });
+  expect(await select.inputValue()).toBe(proxy.id);
 }
 
 async function memberKeys(): Promise<KeyRow[]> {

@@ -41,6 +41,8 @@ async function openConnect(page: Page) {
     .getByRole("link", { name: "Connect" })
     .click();
   await page.getByRole("button", { name: "Claude Desktop", exact: true }).click();
+  // The review lists the proxies once they have loaded; only then is there a select or not.
+  await page.getByText("MCP gateway: none (inference only)").waitFor();
   const proxySelect = page.getByLabel("LLM proxy");
   // With one proxy there is nothing to choose: the review names it.
   if ((await proxySelect.count()) === 0) return page.getByText("Member journey").first().waitFor();
