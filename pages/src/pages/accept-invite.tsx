@@ -6,8 +6,8 @@ import { api } from "../lib/api";
 import { formatDate } from "../lib/format";
 import { useResource } from "../lib/use-resource";
 import { AuthFrame } from "../ui/auth-frame";
-import { Field, formValues, useFormState } from "../ui/form";
-import { ErrorState, Loading, Notice } from "../ui/states";
+import { Field, formValues, NewPasswordField, SubmitRow, useFormState } from "../ui/form";
+import { ErrorState, Loading } from "../ui/states";
 
 export function AcceptInvitePage(props: { token: string; onDone: (user: UserView) => void }) {
   const invitation = useResource(
@@ -56,20 +56,8 @@ export function AcceptInvitePage(props: { token: string; onDone: (user: UserView
           autoComplete="name"
           error={form.fields.name}
         />
-        <Field
-          label="Choose a password"
-          name="password"
-          type="password"
-          required
-          minLength={10}
-          autoComplete="new-password"
-          hint="At least 10 characters."
-          error={form.fields.password}
-        />
-        {form.error ? <Notice tone="error">{form.error}</Notice> : null}
-        <button type="submit" class="button primary wide" disabled={form.busy}>
-          {form.busy ? "Joining…" : "Join"}
-        </button>
+        <NewPasswordField label="Choose a password" error={form.fields.password} />
+        <SubmitRow form={form} label="Join" busyLabel="Joining…" />
       </form>
     </AuthFrame>
   );

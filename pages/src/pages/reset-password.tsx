@@ -4,8 +4,7 @@ import { useLocation } from "preact-iso";
 import type { UserView } from "../../../shared/api-types";
 import { api } from "../lib/api";
 import { AuthFrame } from "../ui/auth-frame";
-import { Field, formValues, useFormState } from "../ui/form";
-import { Notice } from "../ui/states";
+import { formValues, NewPasswordField, SubmitRow, useFormState } from "../ui/form";
 
 export function ResetPasswordPage(props: { token: string; onDone: (user: UserView) => void }) {
   const form = useFormState();
@@ -27,20 +26,8 @@ export function ResetPasswordPage(props: { token: string; onDone: (user: UserVie
       lead="Your other sessions are signed out when you save it."
     >
       <form class="stack" onSubmit={onSubmit}>
-        <Field
-          label="New password"
-          name="password"
-          type="password"
-          required
-          minLength={10}
-          autoComplete="new-password"
-          hint="At least 10 characters."
-          error={form.fields.password}
-        />
-        {form.error ? <Notice tone="error">{form.error}</Notice> : null}
-        <button type="submit" class="button primary wide" disabled={form.busy}>
-          {form.busy ? "Saving…" : "Save and sign in"}
-        </button>
+        <NewPasswordField label="New password" error={form.fields.password} />
+        <SubmitRow form={form} label="Save and sign in" busyLabel="Saving…" />
       </form>
     </AuthFrame>
   );

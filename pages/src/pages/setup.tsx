@@ -2,8 +2,7 @@
 import type { UserView } from "../../../shared/api-types";
 import { api } from "../lib/api";
 import { AuthFrame } from "../ui/auth-frame";
-import { Field, formValues, useFormState } from "../ui/form";
-import { Notice } from "../ui/states";
+import { Field, formValues, NewPasswordField, SubmitRow, useFormState } from "../ui/form";
 
 export function SetupPage(props: { tokenRequired: boolean; onDone: (user: UserView) => void }) {
   const form = useFormState();
@@ -51,16 +50,7 @@ export function SetupPage(props: { tokenRequired: boolean; onDone: (user: UserVi
           autoComplete="email"
           error={form.fields.email}
         />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          required
-          minLength={10}
-          autoComplete="new-password"
-          hint="At least 10 characters."
-          error={form.fields.password}
-        />
+        <NewPasswordField label="Password" error={form.fields.password} />
         {props.tokenRequired ? (
           <Field
             label="Setup token"
@@ -71,10 +61,7 @@ export function SetupPage(props: { tokenRequired: boolean; onDone: (user: UserVi
             hint="The SETUP_TOKEN secret you set with wrangler secret put."
           />
         ) : null}
-        {form.error ? <Notice tone="error">{form.error}</Notice> : null}
-        <button type="submit" class="button primary wide" disabled={form.busy}>
-          {form.busy ? "Creating…" : "Create organisation"}
-        </button>
+        <SubmitRow form={form} label="Create organisation" busyLabel="Creating…" />
       </form>
     </AuthFrame>
   );

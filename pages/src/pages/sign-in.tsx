@@ -2,7 +2,7 @@ import type { SignInProviders, SsoErrorCode, UserView } from "../../../shared/ap
 import { api } from "../lib/api";
 import { useResource } from "../lib/use-resource";
 import { AuthFrame } from "../ui/auth-frame";
-import { Field, formValues, useFormState } from "../ui/form";
+import { Field, formValues, SubmitRow, useFormState } from "../ui/form";
 import { Notice } from "../ui/states";
 
 /** Why single sign-on sent the browser back here (the code is in ?error=). */
@@ -73,10 +73,7 @@ export function SignInPage(props: { onSignedIn: (user: UserView) => void }) {
           required
           autoComplete="current-password"
         />
-        {form.error ? <Notice tone="error">{form.error}</Notice> : null}
-        <button type="submit" class="button primary wide" disabled={form.busy}>
-          {form.busy ? "Signing in…" : "Sign in"}
-        </button>
+        <SubmitRow form={form} label="Sign in" busyLabel="Signing in…" />
       </form>
     </AuthFrame>
   );

@@ -3,6 +3,7 @@
 import type { ComponentChildren, JSX } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError, errorMessage } from "../lib/api";
+import { Notice } from "./states";
 
 export interface FormState {
   busy: boolean;
@@ -92,4 +93,33 @@ export function formValues(event: Event): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of new FormData(form)) if (typeof v === "string") out[k] = v;
   return out;
+}
+
+/** A new password, as the API's rule has it (10 to 256 characters). */
+export function NewPasswordField(props: { label: string; error: string | undefined }) {
+  return (
+    <Field
+      label={props.label}
+      name="password"
+      type="password"
+      required
+      minLength={10}
+      maxLength={256}
+      autoComplete="new-password"
+      hint="At least 10 characters."
+      error={props.error}
+    />
+  );
+}
+
+/** A form's error and its full-width submit button, busy while the form is. */
+export function SubmitRow(props: { form: FormState; label: string; busyLabel: string }) {
+  return (
+    <>
+      {props.form.error ? <Notice tone="error">{props.form.error}</Notice> : null}
+      <button type="submit" class="button primary wide" disabled={props.form.busy}>
+        {props.form.busy ? props.busyLabel : props.label}
+      </button>
+    </>
+  );
 }
