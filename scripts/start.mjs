@@ -136,7 +136,11 @@ function serve(args) {
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => stop(signal));
   process.on("exit", () => stop("SIGTERM"));
-  child.on("exit", (code) => process.exit(code ?? 0));
+  child.on("exit", (code) => {
+    // workerd children can outlive wrangler when they ignore SIGTERM: none may survive it.
+    stop("SIGKILL");
+    process.exit(code ?? 0);
+  });
   waitUntilUp().then(printWelcome, (err) => console.error(String(err)));
 }
 
