@@ -489,6 +489,7 @@ export const usageDaily = sqliteTable(
 
 export type User = typeof users.$inferSelect;
 export type Role = typeof roles.$inferSelect;
+export type Invitation = typeof invitations.$inferSelect;
 export type Limit = typeof limits.$inferSelect;
 export type ProviderKey = typeof providerKeys.$inferSelect;
 export type LlmProxy = typeof llmProxies.$inferSelect;

@@ -232,6 +232,27 @@ describe("OIDC sign-in", () => {
     expect(replay.sessionCookie).toBeNull();
   });
 
+  it("gives an invited person who signs in with SSO the invitation's role and teams", async () => {
+    const invitedTeam = await team("Invited team");
+    const invitation = await a.json<{ id: string }>("/invitations", {
+      body: { email: "ivan@acme.test", role: "editor", teamIds: [invitedTeam] },
+    });
+    await useProvider({
+      user: { sub: "okta|1010", email: "ivan@acme.test", name: "Ivan", groups: [] },
+    });
+    const result = await signInWithOidc();
+    const user = await me(result.sessionCookie ?? "");
+    expect(user).toMatchObject({ email: "ivan@acme.test", role: "editor" });
+    expect(await memberTeams(user.id)).toEqual([invitedTeam]);
+    const { data } = await a.json<{
+      data: { id: string; status: string; acceptedUserId: string }[];
+    }>("/invitations");
+    expect(data.find((i) => i.id === invitation.id)).toMatchObject({
+      status: "accepted",
+      acceptedUserId: user.id,
+    });
+  });
+
   it("re-applies the mapping on every sign-in: role and mapped teams follow the claim", async () => {
     const user = { sub: "okta|1002", email: "linus@acme.test", name: "Linus" };
     const issuer = await useProvider({

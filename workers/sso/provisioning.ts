@@ -2,8 +2,8 @@
 // OIDC subject, else by email (and the subject recorded); with neither, an account is made.
 // On every OIDC sign-in the role mapping is re-applied when it matched (the organisation's
 // last active admin keeps their role) and membership of mapped teams follows the claim.
-import { eq } from "drizzle-orm";
-import { type User, users } from "../../d1/schema";
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { type Invitation, invitations, type User, users } from "../../d1/schema";
 import { newId } from "../../shared/ids";
 import { lookupRole } from "../api/role-store";
 import { db } from "../db";
@@ -61,6 +61,44 @@ async function existingRole(env: Env, orgId: string, role: string | null) {
   return (await lookupRole(env, orgId, role)) ? role : null;
 }
 
+/**
+ * An open invitation for this email: someone invited who signs in with SSO instead of the
+ * link gets the invited role and teams, and the invitation counts as accepted.
+ */
+async function pendingInvitation(env: Env, orgId: string, email: string) {
+  const [row] = await db(env)
+    .select()
+    .from(invitations)
+    .where(
+      and(
+        eq(invitations.orgId, orgId),
+        eq(invitations.email, email),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+        gt(invitations.expiresAt, Date.now()),
+      ),
+    )
+    .orderBy(desc(invitations.createdAt))
+    .limit(1);
+  return row;
+}
+
+/** Marks the invitation accepted by this new account (once) and joins its teams that still exist. */
+async function acceptInvitation(env: Env, invitation: Invitation, userId: string) {
+  const now = Date.now();
+  await env.DB.batch([
+    env.DB.prepare(
+      "UPDATE invitations SET accepted_at = ?, accepted_user_id = ? WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL",
+    ).bind(now, userId, invitation.id),
+    ...invitation.teamIds.map((teamId) =>
+      env.DB.prepare(
+        `INSERT OR IGNORE INTO team_members (team_id, user_id, org_id, added_at)
+         SELECT id, ?, org_id, ? FROM teams WHERE id = ? AND org_id = ?`,
+      ).bind(userId, now, teamId, invitation.orgId),
+    ),
+  ]);
+}
+
 export async function provisionSsoUser(
   env: Env,
   settings: SsoSettings,
@@ -78,9 +116,15 @@ export async function provisionSsoUser(
     (identity.subject ? await findBy(env, "subject", identity.subject) : undefined) ??
     (await findBy(env, "email", identity.email));
   let created = false;
+  let invitation: Invitation | undefined;
   if (!user) {
+    invitation = await pendingInvitation(env, identity.orgId, identity.email);
+    // The identity provider's mapping decides first; an invitation beats the default role.
     const role =
-      mapped ?? (await existingRole(env, identity.orgId, settings.oidcDefaultRole)) ?? "member";
+      mapped ??
+      (await existingRole(env, identity.orgId, invitation?.role ?? null)) ??
+      (await existingRole(env, identity.orgId, settings.oidcDefaultRole)) ??
+      "member";
     const now = Date.now();
     const inserted = await db(env)
       .insert(users)
@@ -102,6 +146,7 @@ export async function provisionSsoUser(
     created = inserted.meta.changes > 0;
     user = await findBy(env, "email", identity.email);
     if (!user) throw new Error("provisioned user not found after insert");
+    if (created && invitation) await acceptInvitation(env, invitation, user.id);
   }
   checkMatch(user, identity);
   if (identity.origin === "oidc" && !created) {

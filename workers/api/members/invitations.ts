@@ -7,7 +7,7 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
-import { invitations, organisations, roles, users } from "../../../d1/schema";
+import { type Invitation, invitations, organisations, roles, users } from "../../../d1/schema";
 import type {
   CreatedInvitation,
   InvitationLookup,
@@ -32,7 +32,6 @@ import { RoleRef } from "../users";
 import { LinkToken } from "./link-token";
 
 type Ctx = Context<AppEnv>;
-type Invitation = typeof invitations.$inferSelect;
 
 export const INVITATION_TOKEN_PREFIX = "inv_";
 const HOUR_MS = 60 * 60 * 1000;
