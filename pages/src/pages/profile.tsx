@@ -9,6 +9,7 @@ import { ConfirmDialog } from "../ui/confirm";
 import { roleLabel } from "../ui/layout";
 import { Badge, Card, PageHeader } from "../ui/page";
 import { ErrorState, Loading } from "../ui/states";
+import { TableHead } from "../ui/table-head";
 
 /** A readable name for a browser from its user agent, enough to tell sessions apart. */
 export function describeAgent(ua: string | null): string {
@@ -68,16 +69,7 @@ export function ProfilePage() {
         {sessions.state === "ready" ? (
           <div class="table-wrap">
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Browser</th>
-                  <th scope="col">Signed in</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={["Browser", "Signed in", "Expires"]} actions />
               <tbody>
                 {sessions.data.data.map((s) => (
                   <tr key={s.id}>

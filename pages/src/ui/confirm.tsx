@@ -1,30 +1,31 @@
-// A confirmation step for destructive actions, on the native <dialog> (focus trap and Escape
-// come with it).
+// A confirmation step for destructive actions, in the shared Modal (native <dialog>: focus trap
+// and Escape come with it). The body mounts only while open, so each opening starts clean.
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { errorMessage } from "../lib/api";
+import { Modal } from "./modal";
 import { Notice } from "./states";
 
-export function ConfirmDialog(props: {
+interface ConfirmProps {
   open: boolean;
   title: string;
   children: ComponentChildren;
   confirmLabel: string;
   onConfirm: () => Promise<void>;
   onClose: () => void;
-}) {
-  const ref = useRef<HTMLDialogElement>(null);
+}
+
+export function ConfirmDialog(props: ConfirmProps) {
+  return (
+    <Modal open={props.open} title={props.title} onClose={props.onClose}>
+      <ConfirmBody {...props} />
+    </Modal>
+  );
+}
+
+function ConfirmBody(props: ConfirmProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (props.open && !dialog.open) {
-      setError(null);
-      dialog.showModal();
-    }
-    if (!props.open && dialog.open) dialog.close();
-  }, [props.open]);
   const confirm = async () => {
     setBusy(true);
     setError(null);
@@ -38,8 +39,7 @@ export function ConfirmDialog(props: {
     }
   };
   return (
-    <dialog ref={ref} class="dialog" onClose={props.onClose} aria-labelledby="confirm-title">
-      <h2 id="confirm-title">{props.title}</h2>
+    <>
       <div class="dialog-body">{props.children}</div>
       {error ? <Notice tone="error">{error}</Notice> : null}
       <div class="dialog-actions">
@@ -50,6 +50,6 @@ export function ConfirmDialog(props: {
           {busy ? "Working…" : props.confirmLabel}
         </button>
       </div>
-    </dialog>
+    </>
   );
 }

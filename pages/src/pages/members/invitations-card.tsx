@@ -9,6 +9,7 @@ import { ConfirmDialog } from "../../ui/confirm";
 import { Modal } from "../../ui/modal";
 import { Badge, Card } from "../../ui/page";
 import { Empty, ErrorState, Loading } from "../../ui/states";
+import { TableHead } from "../../ui/table-head";
 import { InviteForm } from "./invite-form";
 import { loadRoles } from "./roles";
 
@@ -53,17 +54,7 @@ export function InvitationsCard() {
       {invitations.state === "ready" && invitations.data.data.length > 0 ? (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={["Email", "Role", "Status", "Expires"]} actions />
             <tbody>
               {pendingFirst(invitations.data.data).map((inv) => (
                 <tr key={inv.id}>

@@ -9,6 +9,7 @@ import { ConfirmDialog } from "../../ui/confirm";
 import { Modal, TokenDisplay } from "../../ui/modal";
 import { Badge, Card } from "../../ui/page";
 import { Empty, ErrorState, Loading, Notice } from "../../ui/states";
+import { TableHead } from "../../ui/table-head";
 import { ChangeRoleForm } from "./change-role-form";
 import { loadRoles, roleName } from "./roles";
 
@@ -59,17 +60,7 @@ export function PeopleCard() {
       {members.state === "ready" && members.data.data.length > 0 ? (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Joined</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={["Person", "Role", "Status", "Joined"]} actions />
             <tbody>
               {members.data.data.map((m) => {
                 const active = m.status === "active";

@@ -2,6 +2,7 @@
 import type { ProviderKeyView } from "../../../../shared/api-types";
 import { formatDate } from "../../lib/format";
 import { shortDate } from "../../ui/modal";
+import { ActionsHead } from "../../ui/table-head";
 
 export function ProviderKeyTable(props: {
   keys: ProviderKeyView[];
@@ -23,11 +24,7 @@ export function ProviderKeyTable(props: {
             <th scope="col">Secret</th>
             <th scope="col">Base URL</th>
             <th scope="col">Created</th>
-            {actions ? (
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            ) : null}
+            {actions ? <ActionsHead /> : null}
           </tr>
         </thead>
         <tbody>

@@ -10,6 +10,7 @@ import { useResource } from "../../lib/use-resource";
 import { Modal } from "../../ui/modal";
 import { Card, PageHeader } from "../../ui/page";
 import { Empty, ErrorState, Loading } from "../../ui/states";
+import { ActionsHead } from "../../ui/table-head";
 import { loadProxies, plural, teamHref } from "./data";
 import { DeleteTeamDialog } from "./delete-team";
 import { TeamForm } from "./team-form";
@@ -114,9 +115,7 @@ function TeamTable(props: {
             <th scope="col" class="col-optional">
               Created
             </th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
+            <ActionsHead />
           </tr>
         </thead>
         <tbody>

@@ -10,6 +10,7 @@ import { useFormState } from "../../ui/form";
 import { roleLabel } from "../../ui/layout";
 import { Badge, Card } from "../../ui/page";
 import { Empty, Notice } from "../../ui/states";
+import { ActionsHead } from "../../ui/table-head";
 import { loadPeople, plural } from "./data";
 
 export function TeamMembersCard(props: { team: TeamDetail; onChanged: () => void }) {
@@ -36,9 +37,7 @@ export function TeamMembersCard(props: { team: TeamDetail; onChanged: () => void
                 <th scope="col" class="col-optional">
                   Added
                 </th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
+                <ActionsHead />
               </tr>
             </thead>
             <tbody>

@@ -3,6 +3,7 @@ import type { VirtualKeyView } from "../../../../shared/api-types";
 import { formatDate, formatRelative } from "../../lib/format";
 import { shortDate } from "../../ui/modal";
 import { Badge } from "../../ui/page";
+import { ActionsHead } from "../../ui/table-head";
 
 const STATUS = {
   active: { tone: "good", label: "Active" },
@@ -31,9 +32,7 @@ export function KeyTable(props: {
             <th scope="col">Last used</th>
             <th scope="col">Expires</th>
             <th scope="col">Status</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
+            <ActionsHead />
           </tr>
         </thead>
         <tbody>
