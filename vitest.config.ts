@@ -22,6 +22,7 @@ export default defineConfig({
                 TEST_MIGRATIONS: await readD1Migrations("./d1/migrations"),
                 FAKE_ANTHROPIC_URL: inject("fakeAnthropicUrl"),
                 FAKE_OIDC_URL: inject("fakeOidcUrl"),
+                FAKE_MCP_URL: inject("fakeMcpUrl"),
                 ENCRYPTION_KEY: "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM=",
                 UPSTREAM_TIMEOUT_MS: "1500",
                 ENVIRONMENT: "test",

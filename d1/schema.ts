@@ -12,6 +12,8 @@ export const organisations = sqliteTable("organisations", {
   limitFailMode: text("limit_fail_mode", { enum: ["closed", "open"] })
     .notNull()
     .default("closed"),
+  /** Keep MCP tool-call arguments and results in the MCP logs (secrets redacted). */
+  mcpLogPayloads: integer("mcp_log_payloads", { mode: "boolean" }).notNull().default(false),
   /** Price (ModelPrice JSON) for models with no built-in or admin price; NULL = unpriced. */
   defaultModelPrice: text("default_model_price", { mode: "json" }).$type<ModelPriceJson>(),
   createdAt: integer("created_at").notNull(),
@@ -495,3 +497,147 @@ export type ProviderKey = typeof providerKeys.$inferSelect;
 export type LlmProxy = typeof llmProxies.$inferSelect;
 export type VirtualKey = typeof virtualKeys.$inferSelect;
 export type LlmRequestRow = typeof llmRequests.$inferInsert;
+
+/**
+ * Upstream MCP servers (Streamable HTTP). Their credentials are one AES-GCM ciphertext of the
+ * auth JSON (see workers/mcp/upstream-auth.ts), bound to the row id; never returned.
+ * `name` prefixes the server's tools as `<name>__<tool>`, so it is a short lowercase slug.
+ */
+export const mcpServers = sqliteTable(
+  "mcp_servers",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id),
+    name: text("name").notNull(),
+    description: text("description"),
+    url: text("url").notNull(),
+    authKind: text("auth_kind", { enum: ["none", "headers", "bearer"] }).notNull(),
+    authCiphertext: text("auth_ciphertext"),
+    /** What the dashboard may show of the credentials: header names, or a bearer's last 4. */
+    authHint: text("auth_hint"),
+    /** How long a call may take before it fails as a tool error. */
+    timeoutMs: integer("timeout_ms").notNull().default(30_000),
+    lastTestedAt: integer("last_tested_at"),
+    lastTestError: text("last_test_error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("mcp_servers_org_name").on(t.orgId, t.name)],
+);
+
+/**
+ * The tools last seen on an upstream server, and whether the gateway offers them. A tool the
+ * upstream gains later has no row yet and is enabled; only `enabled = 0` hides a tool.
+ */
+export const mcpServerTools = sqliteTable(
+  "mcp_server_tools",
+  {
+    serverId: text("server_id")
+      .notNull()
+      .references(() => mcpServers.id),
+    orgId: text("org_id").notNull(),
+    name: text("name").notNull(),
+    description: text("description"),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    seenAt: integer("seen_at").notNull(),
+  },
+  (t) => [uniqueIndex("mcp_server_tools_pair").on(t.serverId, t.name)],
+);
+
+/** An MCP gateway: one URL, `/v1/mcp/<slug>`, aggregating the servers assigned to it. */
+export const mcpGateways = sqliteTable(
+  "mcp_gateways",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    description: text("description"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("mcp_gateways_slug").on(t.slug), index("mcp_gateways_org").on(t.orgId)],
+);
+
+export const mcpGatewayServers = sqliteTable(
+  "mcp_gateway_servers",
+  {
+    gatewayId: text("gateway_id")
+      .notNull()
+      .references(() => mcpGateways.id),
+    serverId: text("server_id")
+      .notNull()
+      .references(() => mcpServers.id),
+    orgId: text("org_id").notNull(),
+  },
+  (t) => [
+    uniqueIndex("mcp_gateway_servers_pair").on(t.gatewayId, t.serverId),
+    index("mcp_gateway_servers_server").on(t.serverId),
+  ],
+);
+
+/** Which teams may use a gateway; a gateway with no rows is open to the whole organisation. */
+export const mcpGatewayTeams = sqliteTable(
+  "mcp_gateway_teams",
+  {
+    gatewayId: text("gateway_id")
+      .notNull()
+      .references(() => mcpGateways.id),
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id),
+    orgId: text("org_id").notNull(),
+  },
+  (t) => [
+    uniqueIndex("mcp_gateway_teams_pair").on(t.gatewayId, t.teamId),
+    index("mcp_gateway_teams_team").on(t.teamId),
+  ],
+);
+
+/**
+ * One row per tools/call through a gateway. Arguments and results are kept only when the
+ * organisation turns it on (organisations.mcp_log_payloads), with secrets redacted.
+ */
+export const mcpToolCalls = sqliteTable(
+  "mcp_tool_calls",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    at: integer("at").notNull(),
+    userId: text("user_id").notNull(),
+    clientId: text("client_id"),
+    clientName: text("client_name"),
+    gatewayId: text("gateway_id").notNull(),
+    gatewaySlug: text("gateway_slug").notNull(),
+    serverId: text("server_id"),
+    serverName: text("server_name"),
+    /** The name the client called (`<server>__<tool>`). */
+    tool: text("tool").notNull(),
+    /** The upstream's own name for it, when it resolved to one. */
+    upstreamTool: text("upstream_tool"),
+    sessionId: text("session_id"),
+    durationMs: integer("duration_ms").notNull(),
+    outcome: text("outcome", {
+      enum: ["ok", "tool_error", "upstream_error", "timeout", "refused"],
+    }).notNull(),
+    error: text("error"),
+    requestBytes: integer("request_bytes").notNull(),
+    responseBytes: integer("response_bytes").notNull(),
+    arguments: text("arguments"),
+    result: text("result"),
+  },
+  (t) => [
+    index("mcp_tool_calls_org_at").on(t.orgId, t.at),
+    index("mcp_tool_calls_user_at").on(t.userId, t.at),
+    index("mcp_tool_calls_gateway_at").on(t.gatewayId, t.at),
+  ],
+);
+
+export type McpServer = typeof mcpServers.$inferSelect;
+export type McpServerTool = typeof mcpServerTools.$inferSelect;
+export type McpGateway = typeof mcpGateways.$inferSelect;
+export type McpToolCall = typeof mcpToolCalls.$inferSelect;

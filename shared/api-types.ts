@@ -194,6 +194,8 @@ export interface OrganisationView {
   name: string;
   timeZone: string;
   limitFailMode: "closed" | "open";
+  /** Keep MCP tool-call arguments and results in the MCP logs (secrets redacted). */
+  mcpLogPayloads: boolean;
   defaultModelPrice: PriceView | null;
   createdAt: number;
 }
@@ -395,4 +397,133 @@ export interface AuditEntryView {
   before: unknown;
   after: unknown;
   detail: string | null;
+}
+
+// ── MCP gateway ──────────────────────────────────────────────────────────────────────────
+
+/** How the gateway authenticates to an upstream MCP server; secrets never come back. */
+export type McpServerAuthView =
+  | { kind: "none" }
+  | { kind: "headers"; headerNames: string[] }
+  | { kind: "bearer"; last4: string };
+
+export interface McpToolView {
+  /** The upstream's own tool name. */
+  name: string;
+  description: string | null;
+  enabled: boolean;
+}
+
+/** GET /api/mcp-servers item. */
+export interface McpServerView {
+  id: string;
+  /** Lowercase slug; the server's tools appear as `<name>__<tool>`. */
+  name: string;
+  description: string | null;
+  url: string;
+  auth: McpServerAuthView;
+  timeoutMs: number;
+  /** Tools seen at the last connection test, with their enabled switch. */
+  tools: McpToolView[];
+  lastTest: { at: number; ok: boolean; error: string | null } | null;
+  gatewayIds: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** POST /api/mcp-servers/:id/test and the `test` field of a create/update answer. */
+export interface McpServerTestResult {
+  ok: boolean;
+  error: string | null;
+  tools: McpToolView[];
+  durationMs: number;
+}
+
+/** POST/PATCH /api/mcp-servers answer: the server and the connection test run on save. */
+export interface McpServerSaved extends McpServerView {
+  test: McpServerTestResult;
+}
+
+/** GET /api/mcp-gateways item. */
+export interface McpGatewayView {
+  id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  serverIds: string[];
+  /** Empty: open to everyone in the organisation. */
+  teamIds: string[];
+  /** `<public origin>/v1/mcp/<slug>` */
+  url: string;
+  /** Claude Desktop's name for it: `archestra-mcp-<slug>`. */
+  connectorName: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type McpCallOutcome = "ok" | "tool_error" | "upstream_error" | "timeout" | "refused";
+
+/** GET /api/logs/mcp item: one tools/call. */
+export interface McpToolCallView {
+  id: string;
+  at: number;
+  user: { id: string; email: string | null };
+  client: { id: string | null; name: string | null };
+  gateway: { id: string; slug: string };
+  server: { id: string | null; name: string | null };
+  /** The name the client called, `<server>__<tool>`. */
+  tool: string;
+  upstreamTool: string | null;
+  durationMs: number;
+  outcome: McpCallOutcome;
+  error: string | null;
+  requestBytes: number;
+  responseBytes: number;
+  /** Redacted; null unless the organisation keeps payloads. */
+  arguments: unknown;
+  result: unknown;
+}
+
+export interface McpToolCallPage extends ListOf<McpToolCallView> {
+  /** Pass as `cursor` for the next (older) page; null at the end. */
+  nextCursor: string | null;
+}
+
+/** What the consent screen shows (POST /api/oauth/consents). */
+export interface OAuthConsentView {
+  /** Single-use, ten minutes, this browser only; sent back with the decision. */
+  handle: string;
+  client: {
+    id: string;
+    name: string;
+    /** Verified domain of a metadata-document client; null for a self-registered one. */
+    domain: string | null;
+    uri: string | null;
+  };
+  /** Where the authorization goes back to. */
+  redirectHost: string;
+  /** True when it goes to an app on this computer (a loopback redirect). */
+  redirectIsLoopback: boolean;
+  scopes: string[];
+  gateway: { id: string; slug: string; name: string };
+  /** False when the signed-in user may not use this gateway: only Deny is offered. */
+  allowed: boolean;
+  reason: string | null;
+}
+
+/** POST /api/oauth/consents/:handle answer: where the browser goes next. */
+export interface OAuthConsentDecision {
+  redirectTo: string;
+}
+
+/** GET /api/oauth/connections item: a client a user allowed to use a gateway. */
+export interface McpConnectionView {
+  /** The grant id; DELETE /api/oauth/connections/:userId/:id revokes it. */
+  id: string;
+  user: { id: string; email: string | null };
+  client: { id: string; name: string | null };
+  gateway: { slug: string | null; name: string | null };
+  scopes: string[];
+  createdAt: number;
+  expiresAt: number | null;
 }

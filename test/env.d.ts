@@ -6,6 +6,8 @@ declare global {
       /** Test-only bindings, set in vitest.config.ts. */
       TEST_MIGRATIONS: D1Migration[];
       FAKE_ANTHROPIC_URL: string;
+      /** The fake upstream MCP servers; `<url>/t/<tenant>/mcp` (test/fakes/mcp-upstream.ts). */
+      FAKE_MCP_URL: string;
     }
   }
 }

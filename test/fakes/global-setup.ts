@@ -1,24 +1,31 @@
 import type { TestProject } from "vitest/node";
 import { startFakeAnthropic } from "./anthropic-upstream";
+import { startFakeMcpUpstream } from "./mcp-upstream";
 import { startFakeOidc } from "./oidc-provider";
 
 declare module "vitest" {
   export interface ProvidedContext {
     fakeAnthropicUrl: string;
     fakeOidcUrl: string;
+    fakeMcpUrl: string;
   }
 }
 
 /**
  * One of each fake per test run. Workers tests run inside workerd and cannot share objects with
  * this process, so they get only the URLs and drive or inspect the fakes over HTTP (the fake
- * Anthropic's `/_fake/requests`, the fake identity provider's per-tenant `/_fake/*` routes).
+ * Anthropic's `/_fake/requests`, the fake identity provider's and the fake MCP servers' per-tenant `/_fake/*` routes).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const [anthropic, oidc] = await Promise.all([startFakeAnthropic(), startFakeOidc()]);
+  const [anthropic, oidc, mcp] = await Promise.all([
+    startFakeAnthropic(),
+    startFakeOidc(),
+    startFakeMcpUpstream(),
+  ]);
   project.provide("fakeAnthropicUrl", anthropic.url);
   project.provide("fakeOidcUrl", oidc.url);
+  project.provide("fakeMcpUrl", mcp.url);
   return async () => {
-    await Promise.all([anthropic.close(), oidc.close()]);
+    await Promise.all([anthropic.close(), oidc.close(), mcp.close()]);
   };
 }

@@ -45,6 +45,8 @@ const OrganisationPatch = z.object({
   timeZone: TimeZone.optional(),
   /** closed: refuse requests when a limit cannot be checked; open: let them through. */
   limitFailMode: z.enum(["closed", "open"]).optional(),
+  /** Keep MCP tool-call arguments and results (redacted) in the MCP logs. */
+  mcpLogPayloads: z.boolean().optional(),
   /** null: requests for models with no price of their own are logged as unpriced. */
   defaultModelPrice: UsdPrice.nullable().optional(),
 });
@@ -55,6 +57,7 @@ function publicOrganisation(o: Organisation): OrganisationView {
     name: o.name,
     timeZone: o.timeZone,
     limitFailMode: o.limitFailMode,
+    mcpLogPayloads: o.mcpLogPayloads,
     defaultModelPrice: o.defaultModelPrice ? describePrice(o.defaultModelPrice) : null,
     createdAt: o.createdAt,
   };
@@ -93,6 +96,7 @@ export const organisationRoutes = [
         ...(body.name !== undefined && { name: body.name }),
         ...(body.timeZone !== undefined && { timeZone: body.timeZone }),
         ...(body.limitFailMode !== undefined && { limitFailMode: body.limitFailMode }),
+        ...(body.mcpLogPayloads !== undefined && { mcpLogPayloads: body.mcpLogPayloads }),
         ...(body.defaultModelPrice !== undefined && {
           defaultModelPrice: body.defaultModelPrice && toMicroPrice(body.defaultModelPrice),
         }),
