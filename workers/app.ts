@@ -1,9 +1,12 @@
-// The Worker's HTTP surface: the LLM proxy and the admin API, with one error handler.
+// The Worker's HTTP surface: the LLM proxy, the MCP gateway, the admin API and the OAuth
+// authorization server, with one error handler.
 import { Hono } from "hono";
 import { newId } from "../shared/ids";
 import { apiRoutes } from "./api";
 import type { AppEnv } from "./app-env";
 import { errorResponse, notFound } from "./errors";
+import { mcpRoutes } from "./mcp/routes";
+import { oauthRoutes } from "./oauth/routes";
 import { proxyRoutes } from "./proxy/routes";
 
 export const app = new Hono<AppEnv>();
@@ -13,7 +16,9 @@ app.use(async function requestId(c, next) {
   await next();
 });
 app.route("/v1/anthropic", proxyRoutes);
+app.route("/v1/mcp", mcpRoutes);
 app.route("/api", apiRoutes);
+app.route("/", oauthRoutes);
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.notFound((c) =>
   errorResponse(notFound(`No route for ${c.req.method} ${c.req.path}.`), c.get("requestId")),

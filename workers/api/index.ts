@@ -11,7 +11,12 @@ import { invitationRoutes } from "./invitations";
 import { limitRoutes } from "./limits";
 import { llmProxyRoutes } from "./llm-proxies";
 import { logRoutes } from "./logs";
+import { mcpGatewayRoutes } from "./mcp-gateways";
+import { mcpLogRoutes } from "./mcp-logs";
+import { mcpServerRoutes } from "./mcp-servers";
 import { modelPriceRoutes } from "./model-prices";
+import { oauthConnectionRoutes } from "./oauth-connections";
+import { oauthConsentRoutes } from "./oauth-consents";
 import { organisationRoutes } from "./organisation";
 import { providerKeyRoutes } from "./provider-keys";
 import { roleRoutes } from "./roles";
@@ -43,6 +48,11 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...virtualKeyRoutes,
   ...connectionSetupRoutes,
   ...logRoutes,
+  ...mcpServerRoutes,
+  ...mcpGatewayRoutes,
+  ...mcpLogRoutes,
+  ...oauthConsentRoutes,
+  ...oauthConnectionRoutes,
   ...usageRoutes,
   ...limitRoutes,
   ...modelPriceRoutes,

@@ -1,0 +1,4 @@
+// Placeholder: being written (issue 6).
+import type { ApiRoute } from "./route";
+
+export const mcpServerRoutes: ApiRoute[] = [];
