@@ -16,7 +16,10 @@ export type IdPrefix =
   | "team"
   | "inv"
   | "pwr"
-  | "aud";
+  | "aud"
+  | "mcs"
+  | "mcg"
+  | "mcc";
 
 export function newId(prefix: IdPrefix): string {
   let out = `${prefix}_`;

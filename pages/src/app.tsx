@@ -1,4 +1,5 @@
-// The shell: decides between first run, sign-in and the signed-in dashboard, and routes pages.
+// The shell: decides between first run, sign-in, the OAuth consent screen and the signed-in
+// dashboard, and routes pages.
 
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { LocationProvider, Route, Router, useLocation } from "preact-iso";
@@ -7,12 +8,16 @@ import { ApiError, api, errorMessage, SIGNED_OUT_EVENT } from "./lib/api";
 import { type Session, SessionProvider } from "./lib/session";
 import { AcceptInvitePage } from "./pages/accept-invite";
 import { AuditPage } from "./pages/audit";
-import { ConnectPage } from "./pages/connect";
+import { ConnectWithMcpPage } from "./pages/connect/connect-with-mcp";
 import { CostsPage } from "./pages/costs";
 import { LlmProxiesPage } from "./pages/llm-proxies";
+import { McpGatewaysPage } from "./pages/mcp-gateways/mcp-gateways-page";
+import { McpLogsPage } from "./pages/mcp-logs/mcp-logs-page";
+import { McpServersPage } from "./pages/mcp-servers/mcp-servers-page";
 import { MembersPage } from "./pages/members";
 import { NotFoundPage } from "./pages/not-found";
-import { ProfilePage } from "./pages/profile";
+import { ConsentErrorPage, ConsentPage } from "./pages/oauth-consent/consent-page";
+import { ProfileWithAppsPage } from "./pages/profile/profile-page";
 import { ProviderKeysPage } from "./pages/provider-keys";
 import { ResetPasswordPage } from "./pages/reset-password";
 import { SettingsPage } from "./pages/settings";
@@ -51,6 +56,9 @@ export function App() {
   );
 }
 
+/** The OAuth consent screen: outside the sidebar frame; sign-in (if needed) leaves the URL as is. */
+const CONSENT_PATH = "/oauth/consent";
+
 /** Link pages that work without being signed in: the token is the credential. */
 function tokenPage(path: string): { kind: "invite" | "reset"; token: string } | null {
   const match = /^\/(invite|reset-password)\/([A-Za-z0-9_-]+)$/.exec(path);
@@ -59,7 +67,7 @@ function tokenPage(path: string): { kind: "invite" | "reset"; token: string } | 
 }
 
 function Shell() {
-  const { path } = useLocation();
+  const { path, query } = useLocation();
   const [status, setStatus] = useState<Boot>({ state: "loading" });
   const load = useCallback(() => {
     boot().then(setStatus, (err: unknown) =>
@@ -81,6 +89,10 @@ function Shell() {
     return <Page token={link.token} onDone={onDone} />;
   }
 
+  // The Worker could not start the authorization: its message needs nobody signed in.
+  if (path === CONSENT_PATH && query.error !== undefined)
+    return <ConsentErrorPage message={query.error || "The app's request was refused."} />;
+
   switch (status.state) {
     case "loading":
       return <Loading label="Opening Gatehouse…" fullPage />;
@@ -96,6 +108,18 @@ function Shell() {
     case "signed-out":
       return <SignInPage onSignedIn={(user) => setStatus({ state: "signed-in", user })} />;
     case "signed-in":
+      if (path === CONSENT_PATH)
+        return (
+          <ConsentPage
+            user={status.user}
+            onSignOut={() => {
+              void api
+                .post("/auth/logout")
+                .catch(() => undefined)
+                .then(() => setStatus({ state: "signed-out" }));
+            }}
+          />
+        );
       return (
         <SignedIn
           user={status.user}
@@ -122,16 +146,19 @@ function SignedIn(props: { user: UserView; onSignedOut: () => void; onRefresh: (
       <Layout>
         <Router>
           <Route path="/" component={Home} />
-          <Route path="/connect" component={ConnectPage} />
+          <Route path="/connect" component={ConnectWithMcpPage} />
           <Route path="/virtual-keys" component={VirtualKeysPage} />
           <Route path="/llm-proxies" component={LlmProxiesPage} />
           <Route path="/provider-keys" component={ProviderKeysPage} />
+          <Route path="/mcp-servers" component={McpServersPage} />
+          <Route path="/mcp-gateways" component={McpGatewaysPage} />
+          <Route path="/mcp-logs" component={McpLogsPage} />
           <Route path="/costs" component={CostsPage} />
           <Route path="/members" component={MembersPage} />
           <Route path="/teams" component={TeamsPage} />
           <Route path="/audit" component={AuditPage} />
           <Route path="/settings" component={SettingsPage} />
-          <Route path="/profile" component={ProfilePage} />
+          <Route path="/profile" component={ProfileWithAppsPage} />
           <Route default component={NotFoundPage} />
         </Router>
       </Layout>

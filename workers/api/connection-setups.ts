@@ -1,13 +1,15 @@
 // The Connect flow's keys and the Claude Desktop profile. Each user gets, per proxy, one
 // standard key "Connection setup — <email>" and one passthrough key "Connection passthrough —
 // <email>", made on first use and reused on every later download. A unique index makes
-// concurrent first downloads agree on one pair.
+// concurrent first downloads agree on one pair. The profile names an MCP gateway when one is
+// chosen (and the caller may use it); otherwise it is inference-only.
 import { and, eq, isNull } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
 import {
   type LlmProxy,
   llmProxies,
+  type McpGateway,
   type User,
   users,
   type VirtualKey,
@@ -24,8 +26,10 @@ import {
 import type { AppEnv } from "../app-env";
 import { db } from "../db";
 import { badRequest, conflict, forbidden, notFound } from "../errors";
+import { gatewayAccess } from "../mcp/gateway-access";
 import { publicOrigin } from "../public-origin";
 import { checkMayUseProxy, findOrgProxy, proxyBaseUrl } from "./llm-proxies";
+import { findOrgGateway } from "./mcp-gateways";
 import { can } from "./permissions";
 import { route } from "./route";
 import { Id } from "./schemas";
@@ -134,6 +138,14 @@ async function connectionPair(c: Ctx, proxyId: string | undefined, userId: strin
   return { proxy, owner, standard, passthrough };
 }
 
+/** An MCP gateway of the caller's organisation that the caller may use (else 404 or 403). */
+async function usableGateway(c: Ctx, id: string): Promise<McpGateway> {
+  const gateway = await findOrgGateway(c, id);
+  const access = await gatewayAccess(c.env, gateway.id, c.get("user").id);
+  if (!access.ok) throw forbidden(access.reason);
+  return gateway;
+}
+
 const Target = z.object({ proxyId: Id.optional(), userId: Id.optional() });
 
 /** The labels clients other than Claude Desktop put in X-Archestra-Agent-Id. */
@@ -168,14 +180,17 @@ export const connectionSetupRoutes = [
     path: "/connection-setups/claude-desktop",
     summary: "The caller's Claude Desktop profile (file name, JSON, and a masked preview)",
     access: "llmProxy:read",
-    body: z.object({ proxyId: Id.optional() }),
+    body: z.object({ proxyId: Id.optional(), mcpGatewayId: Id.optional() }),
     async handler(c, { body }) {
+      // Checked before any key is made: a refused gateway leaves nothing behind.
+      const gateway = body.mcpGatewayId ? await usableGateway(c, body.mcpGatewayId) : undefined;
       const { proxy, standard, passthrough } = await connectionPair(c, body.proxyId, undefined);
       const profile = claudeDesktopProfile({
         origin: publicOrigin(c),
         proxyId: proxy.id,
         standardKey: await revealToken(c.env, standard),
         passthroughKey: await revealToken(c.env, passthrough),
+        ...(gateway && { mcpGatewaySlug: gateway.slug }),
       });
       return c.json(
         {

@@ -1,4 +1,315 @@
-// Placeholder: being written (issue 6).
-import type { ApiRoute } from "./route";
+// /api/mcp-gateways: MCP gateways, each one URL (`/v1/mcp/<slug>`) aggregating the upstream
+// servers assigned to it, optionally limited to teams (none: the whole organisation). The slug
+// is fixed at creation because clients hold the URL. Anyone who may read gateways can ask for
+// the ones they may use (?usable=true), as the Connect page does.
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Context } from "hono";
+import { z } from "zod";
+import {
+  type McpGateway,
+  mcpGatewayServers,
+  mcpGateways,
+  mcpGatewayTeams,
+  mcpServers,
+  teams,
+} from "../../d1/schema";
+import type { McpGatewayView } from "../../shared/api-types";
+import type { AppEnv } from "../app-env";
+import { db } from "../db";
+import { badRequest, conflict, notFound } from "../errors";
+import { gatewayAccess } from "../mcp/gateway-access";
+import { publicOrigin } from "../public-origin";
+import { newMcpId } from "./mcp/ids";
+import { route } from "./route";
+import { Id, Name } from "./schemas";
+import { checkTeamIds, TeamIds } from "./teams";
 
-export const mcpGatewayRoutes: ApiRoute[] = [];
+type Ctx = Context<AppEnv>;
+
+const Slug = z
+  .string()
+  .trim()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/,
+    "1 to 40 lowercase letters, digits and inner hyphens (it is part of the gateway's URL)",
+  );
+const Description = z.string().trim().max(500).nullable();
+const ServerIds = z
+  .array(Id)
+  .max(100)
+  .transform((ids) => [...new Set(ids)]);
+
+const GatewayInput = z.object({
+  slug: Slug,
+  name: Name,
+  description: Description.optional(),
+  serverIds: ServerIds,
+  /** Teams whose members may use the gateway; empty or absent: everyone. */
+  teamIds: TeamIds.optional(),
+});
+
+const GatewayPatch = GatewayInput.partial().refine(
+  (b) => Object.values(b).some((v) => v !== undefined),
+  { message: "give at least one of name, description, serverIds, teamIds" },
+);
+
+const ListQuery = z.object({
+  usable: z
+    .enum(["true", "false"])
+    .optional()
+    .transform((v) => v === "true"),
+});
+
+export function gatewayUrl(origin: string, slug: string): string {
+  return `${origin}/v1/mcp/${slug}`;
+}
+
+function gatewayView(
+  c: Ctx,
+  g: McpGateway,
+  serverIds: string[],
+  teamIds: string[],
+): McpGatewayView {
+  return {
+    id: g.id,
+    slug: g.slug,
+    name: g.name,
+    description: g.description,
+    serverIds: [...serverIds].sort(),
+    teamIds: [...teamIds].sort(),
+    url: gatewayUrl(publicOrigin(c), g.slug),
+    connectorName: `archestra-mcp-${g.slug}`,
+    createdAt: g.createdAt,
+    updatedAt: g.updatedAt,
+  };
+}
+
+/** Views of these gateways of the caller's organisation, with servers and teams in two queries. */
+async function gatewayViews(c: Ctx, rows: readonly McpGateway[]): Promise<McpGatewayView[]> {
+  if (rows.length === 0) return [];
+  const single = rows.length === 1 ? rows[0] : undefined;
+  const orgId = c.get("user").orgId;
+  const [servers, teamRows] = await Promise.all([
+    db(c.env)
+      .select({ gatewayId: mcpGatewayServers.gatewayId, id: mcpGatewayServers.serverId })
+      .from(mcpGatewayServers)
+      .where(
+        single ? eq(mcpGatewayServers.gatewayId, single.id) : eq(mcpGatewayServers.orgId, orgId),
+      ),
+    db(c.env)
+      .select({ gatewayId: mcpGatewayTeams.gatewayId, id: mcpGatewayTeams.teamId })
+      .from(mcpGatewayTeams)
+      .where(single ? eq(mcpGatewayTeams.gatewayId, single.id) : eq(mcpGatewayTeams.orgId, orgId)),
+  ]);
+  const group = (links: { gatewayId: string; id: string }[]) => {
+    const by = new Map<string, string[]>();
+    for (const l of links) by.set(l.gatewayId, [...(by.get(l.gatewayId) ?? []), l.id]);
+    return by;
+  };
+  const byServer = group(servers);
+  const byTeam = group(teamRows);
+  return rows.map((g) => gatewayView(c, g, byServer.get(g.id) ?? [], byTeam.get(g.id) ?? []));
+}
+
+async function gatewayViewOf(c: Ctx, g: McpGateway): Promise<McpGatewayView> {
+  const [view] = await gatewayViews(c, [g]);
+  if (!view) throw new Error("a gateway view went missing");
+  return view;
+}
+
+export async function findOrgGateway(c: Ctx, id: string): Promise<McpGateway> {
+  const [row] = await db(c.env)
+    .select()
+    .from(mcpGateways)
+    .where(and(eq(mcpGateways.id, id), eq(mcpGateways.orgId, c.get("user").orgId)));
+  if (!row) throw notFound("No such MCP gateway.");
+  return row;
+}
+
+/** Every id names an MCP server of this organisation, or the input is refused naming `serverIds`. */
+async function checkServerIds(c: Ctx, ids: readonly string[] | undefined) {
+  if (!ids || ids.length === 0) return;
+  const found = await db(c.env)
+    .select({ id: mcpServers.id })
+    .from(mcpServers)
+    .where(and(inArray(mcpServers.id, [...ids]), eq(mcpServers.orgId, c.get("user").orgId)));
+  const known = new Set(found.map((s) => s.id));
+  const missing = ids.filter((id) => !known.has(id));
+  if (missing.length > 0) {
+    throw badRequest(`serverIds: no such MCP server in this organisation: ${missing.join(", ")}.`, [
+      { path: "serverIds", message: "no such MCP server in this organisation" },
+    ]);
+  }
+}
+
+/**
+ * The statements replacing a gateway's servers and teams (those given). Inserted through a
+ * SELECT of rows of the organisation, so one deleted since it was checked is skipped rather
+ * than failing the batch.
+ */
+function linkStatements(
+  c: Ctx,
+  gatewayId: string,
+  serverIds: readonly string[] | undefined,
+  teamIds: readonly string[] | undefined,
+): BatchItem<"sqlite">[] {
+  const d = db(c.env);
+  const orgId = c.get("user").orgId;
+  const out: BatchItem<"sqlite">[] = [];
+  if (serverIds !== undefined) {
+    out.push(d.delete(mcpGatewayServers).where(eq(mcpGatewayServers.gatewayId, gatewayId)));
+    if (serverIds.length > 0) {
+      out.push(
+        d.insert(mcpGatewayServers).select(
+          d
+            .select({
+              gatewayId: sql<string>`${gatewayId}`.as("gateway_id"),
+              serverId: mcpServers.id,
+              orgId: mcpServers.orgId,
+            })
+            .from(mcpServers)
+            .where(and(eq(mcpServers.orgId, orgId), inArray(mcpServers.id, [...serverIds]))),
+        ),
+      );
+    }
+  }
+  if (teamIds !== undefined) {
+    out.push(d.delete(mcpGatewayTeams).where(eq(mcpGatewayTeams.gatewayId, gatewayId)));
+    if (teamIds.length > 0) {
+      out.push(
+        d.insert(mcpGatewayTeams).select(
+          d
+            .select({
+              gatewayId: sql<string>`${gatewayId}`.as("gateway_id"),
+              teamId: teams.id,
+              orgId: teams.orgId,
+            })
+            .from(teams)
+            .where(and(eq(teams.orgId, orgId), inArray(teams.id, [...teamIds]))),
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+const slugTaken = (slug: string) =>
+  conflict(`The slug '${slug}' is taken: gateway slugs are unique, since they are in the URL.`);
+
+// TODO lead: forgetGatewayCache() from workers/mcp/gateway-cache.ts, once it exists.
+function forgetGateways(): void {}
+
+export const mcpGatewayRoutes = [
+  route({
+    method: "get",
+    path: "/mcp-gateways",
+    summary:
+      "List the organisation's MCP gateways (?usable=true: only those the caller may use, as Connect offers them)",
+    access: "mcpGateway:read",
+    query: ListQuery,
+    async handler(c, { query }) {
+      const user = c.get("user");
+      const rows = await db(c.env)
+        .select()
+        .from(mcpGateways)
+        .where(eq(mcpGateways.orgId, user.orgId))
+        .orderBy(asc(mcpGateways.slug));
+      let visible = rows;
+      if (query.usable) {
+        const access = await Promise.all(rows.map((g) => gatewayAccess(c.env, g.id, user.id)));
+        visible = rows.filter((_, i) => access[i]?.ok === true);
+      }
+      return c.json({ data: await gatewayViews(c, visible) });
+    },
+  }),
+  route({
+    method: "get",
+    path: "/mcp-gateways/:id",
+    summary: "One MCP gateway",
+    access: "mcpGateway:read",
+    async handler(c) {
+      return c.json(await gatewayViewOf(c, await findOrgGateway(c, c.req.param("id") ?? "")));
+    },
+  }),
+  route({
+    method: "post",
+    path: "/mcp-gateways",
+    summary: "Create an MCP gateway at /v1/mcp/<slug> over some upstream MCP servers",
+    access: "mcpGateway:create",
+    body: GatewayInput,
+    async handler(c, { body }) {
+      const orgId = c.get("user").orgId;
+      await checkServerIds(c, body.serverIds);
+      await checkTeamIds(c.env, orgId, body.teamIds);
+      const now = Date.now();
+      const row: McpGateway = {
+        id: newMcpId("mcg"),
+        orgId,
+        slug: body.slug,
+        name: body.name,
+        description: body.description ?? null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      // The slug is claimed first, alone, so a taken one changes nothing.
+      const claimed = await db(c.env).insert(mcpGateways).values(row).onConflictDoNothing();
+      if (claimed.meta.changes === 0) throw slugTaken(body.slug);
+      const [first, ...rest] = linkStatements(c, row.id, body.serverIds, body.teamIds ?? []);
+      if (first) await db(c.env).batch([first, ...rest]);
+      forgetGateways();
+      return c.json(await gatewayViewOf(c, row), 201);
+    },
+  }),
+  route({
+    method: "patch",
+    path: "/mcp-gateways/:id",
+    summary: "Change an MCP gateway's name, description, servers or teams (its slug is fixed)",
+    access: "mcpGateway:update",
+    body: GatewayPatch,
+    async handler(c, { body }) {
+      const current = await findOrgGateway(c, c.req.param("id") ?? "");
+      if (body.slug !== undefined && body.slug !== current.slug) {
+        throw badRequest(
+          "slug: a gateway's slug cannot change, because clients hold its URL. Create a new gateway instead.",
+          [{ path: "slug", message: "fixed once the gateway is created" }],
+        );
+      }
+      await checkServerIds(c, body.serverIds);
+      await checkTeamIds(c.env, current.orgId, body.teamIds);
+      const row: McpGateway = {
+        ...current,
+        ...(body.name !== undefined && { name: body.name }),
+        ...(body.description !== undefined && { description: body.description }),
+        updatedAt: Math.max(Date.now(), current.updatedAt + 1),
+      };
+      const d = db(c.env);
+      await d.batch([
+        d
+          .update(mcpGateways)
+          .set({ name: row.name, description: row.description, updatedAt: row.updatedAt })
+          .where(eq(mcpGateways.id, row.id)),
+        ...linkStatements(c, row.id, body.serverIds, body.teamIds),
+      ]);
+      forgetGateways();
+      return c.json(await gatewayViewOf(c, row));
+    },
+  }),
+  route({
+    method: "delete",
+    path: "/mcp-gateways/:id",
+    summary: "Delete an MCP gateway; its URL stops answering at once",
+    access: "mcpGateway:delete",
+    async handler(c) {
+      const gateway = await findOrgGateway(c, c.req.param("id") ?? "");
+      const d = db(c.env);
+      await d.batch([
+        d.delete(mcpGatewayServers).where(eq(mcpGatewayServers.gatewayId, gateway.id)),
+        d.delete(mcpGatewayTeams).where(eq(mcpGatewayTeams.gatewayId, gateway.id)),
+        d.delete(mcpGateways).where(eq(mcpGateways.id, gateway.id)),
+      ]);
+      forgetGateways();
+      return c.body(null, 204);
+    },
+  }),
+];

@@ -67,6 +67,7 @@ const MEMBER: readonly Permission[] = [
   "llmProxy:read",
   "llmVirtualKey:read",
   "llmVirtualKey:create",
+  "mcpGateway:read",
 ];
 
 // Editors run the gateway's configuration but not its people or its secrets: no members,

@@ -8,8 +8,8 @@ import { Logo } from "./logo";
 interface NavItem {
   href: string;
   label: string;
-  /** Shown only to those with this permission. */
-  needs?: string;
+  /** Shown only to those with this permission (a list: any one of them). */
+  needs?: string | string[];
   group: string;
 }
 
@@ -28,6 +28,15 @@ const NAV: NavItem[] = [
     needs: "providerKey:read",
     group: "LLM proxies",
   },
+  { href: "/mcp-servers", label: "MCP servers", needs: "mcpServer:read", group: "MCP" },
+  {
+    href: "/mcp-gateways",
+    label: "MCP gateways",
+    // Members read gateways only to connect; the page is for those who run them.
+    needs: ["mcpGateway:update", "mcpServer:read"],
+    group: "MCP",
+  },
+  { href: "/mcp-logs", label: "MCP logs", needs: "log:read", group: "MCP" },
   { href: "/costs", label: "Costs & limits", needs: "limit:read", group: "Govern" },
   { href: "/members", label: "Members", needs: "member:read", group: "Organisation" },
   { href: "/teams", label: "Teams", needs: "team:read", group: "Organisation" },
@@ -51,7 +60,9 @@ export function Layout(props: { children: ComponentChildren }) {
   const { path } = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
   useEffect(() => setMenuOpen(false), [path]);
-  const items = NAV.filter((i) => !i.needs || can(i.needs));
+  const allowed = (needs: NavItem["needs"]) =>
+    needs === undefined || (typeof needs === "string" ? can(needs) : needs.some(can));
+  const items = NAV.filter((i) => allowed(i.needs));
   const groups = [...new Set(items.map((i) => i.group))];
   return (
     <div class={`shell ${menuOpen ? "menu-open" : ""}`}>

@@ -5,6 +5,7 @@ import { CodeBlock } from "../../ui/code-block";
 import { CopyButton } from "../../ui/copy-button";
 import { Loading } from "../../ui/states";
 import { headerLines, ShowKeysToggle, shownKey, useCredentials } from "./credentials";
+import { useMcpGatewayChoice } from "./mcp-gateway-choice";
 import { ConnectionProblem } from "./problem";
 
 export function curlExample(c: ConnectionCredentials, shown: boolean): string {
@@ -27,6 +28,7 @@ export function curlExample(c: ConnectionCredentials, shown: boolean): string {
 export function AnthropicClientPanel(props: { proxy: LlmProxyView; onProxyGone: () => void }) {
   const creds = useCredentials(props.proxy.id, "anthropic-client");
   const [shown, setShown] = useState(false);
+  const gateway = useMcpGatewayChoice().selected;
   if (creds.state === "loading") return <Loading label="Preparing your credentials…" />;
   if (creds.state === "error") {
     const gone = creds.problem.kind === "no-proxy";
@@ -62,7 +64,22 @@ export function AnthropicClientPanel(props: { proxy: LlmProxyView; onProxyGone: 
             <CopyButton text={c.apiKey} label="Copy key" />
           </dd>
         </div>
+        {gateway ? (
+          <div>
+            <dt>MCP server URL</dt>
+            <dd>
+              <code>{gateway.url}</code>
+              <CopyButton text={gateway.url} label="Copy MCP URL" />
+            </dd>
+          </div>
+        ) : null}
       </dl>
+      {gateway ? (
+        <p class="muted connect-small">
+          MCP clients that support OAuth (Streamable HTTP) connect to the MCP server URL and ask you
+          to allow them in the browser; their tool calls are then made as you.
+        </p>
+      ) : null}
       <CodeBlock
         label="Headers"
         code={headerLines(c.headers, shown).join("\n")}

@@ -1,9 +1,11 @@
-// Step 3 for Claude Code: the env block for ~/.claude/settings.json.
+// Step 3 for Claude Code: the env block for ~/.claude/settings.json, and the command that adds
+// the chosen MCP gateway's tools.
 import { useState } from "preact/hooks";
 import type { ConnectionCredentials, LlmProxyView } from "../../../../shared/api-types";
 import { CodeBlock } from "../../ui/code-block";
 import { Loading, Notice } from "../../ui/states";
 import { headerLines, ShowKeysToggle, shownKey, useCredentials } from "./credentials";
+import { claudeMcpAddCommand, useMcpGatewayChoice } from "./mcp-gateway-choice";
 import { ConnectionProblem } from "./problem";
 
 export function claudeCodeSettings(c: ConnectionCredentials, shown: boolean): string {
@@ -45,11 +47,43 @@ export function ClaudeCodePanel(props: { proxy: LlmProxyView; onProxyGone: () =>
         code={claudeCodeSettings(creds.data, shown)}
         copyText={claudeCodeSettings(creds.data, true)}
       />
-      <Notice tone="info">
-        <strong>MCP tools:</strong> once an admin creates an MCP gateway, the{" "}
-        <code>claude mcp add --transport http archestra-mcp-&lt;slug&gt; &lt;url&gt;</code> command
-        that adds its tools to Claude Code will appear here.
-      </Notice>
+      <ClaudeCodeTools />
     </div>
+  );
+}
+
+function ClaudeCodeTools() {
+  const { gateways, selected } = useMcpGatewayChoice();
+  if (selected) {
+    const command = claudeMcpAddCommand(selected);
+    return (
+      <div class="stack">
+        <p>
+          Then add the tools of <strong>{selected.name}</strong>: run this once in a terminal. In
+          Claude Code, <code>/mcp</code> shows it; choose <em>Authenticate</em> and allow it in the
+          browser page Gatehouse opens.
+        </p>
+        <CodeBlock label="Add the MCP tools" code={command} copyText={command} />
+      </div>
+    );
+  }
+  const some = gateways.state === "ready" && gateways.data.length > 0;
+  return (
+    <Notice tone="info">
+      <strong>MCP tools:</strong>{" "}
+      {some ? (
+        <>
+          choose an MCP gateway in step 2 to get the{" "}
+          <code>claude mcp add --transport http archestra-mcp-&lt;slug&gt; &lt;url&gt;</code> command
+          that adds its tools to Claude Code.
+        </>
+      ) : (
+        <>
+          once an admin creates an MCP gateway you may use, the{" "}
+          <code>claude mcp add --transport http archestra-mcp-&lt;slug&gt; &lt;url&gt;</code> command
+          that adds its tools to Claude Code will appear here.
+        </>
+      )}
+    </Notice>
   );
 }

@@ -6,6 +6,7 @@ import { api } from "../../lib/api";
 import { CodeBlock } from "../../ui/code-block";
 import { Notice } from "../../ui/states";
 import { DesktopImportSteps } from "./desktop-steps";
+import { useMcpGatewayChoice } from "./mcp-gateway-choice";
 import { ConnectionProblem, type Problem, problemFrom } from "./problem";
 
 type Download = ClaudeDesktopDownload<ClaudeDesktopProfile>;
@@ -39,22 +40,29 @@ export function ClaudeDesktopPanel(props: { proxy: LlmProxyView; onProxyGone: ()
   const [failure, setFailure] = useState<{ problem: Problem; action: Action } | null>(null);
   const [preview, setPreview] = useState<Download | null>(null);
   const [downloaded, setDownloaded] = useState<Download | null>(null);
-  const current = useRef(proxy.id);
+  const mcpGatewayId = useMcpGatewayChoice().selected?.id ?? null;
+  // What the shown file was made of: a change of proxy or gateway makes it stale.
+  const setupKey = `${proxy.id}/${mcpGatewayId ?? ""}`;
+  const current = useRef(setupKey);
 
   useEffect(() => {
-    current.current = proxy.id;
+    current.current = setupKey;
     setPreview(null);
     setDownloaded(null);
     setFailure(null);
-  }, [proxy.id]);
+  }, [setupKey]);
 
   const run = async (action: Action) => {
     const proxyId = proxy.id;
+    const made = setupKey;
     setBusy(action);
     setFailure(null);
     try {
-      const result = await api.post<Download>("/connection-setups/claude-desktop", { proxyId });
-      if (current.current !== proxyId) return;
+      const result = await api.post<Download>("/connection-setups/claude-desktop", {
+        proxyId,
+        ...(mcpGatewayId ? { mcpGatewayId } : {}),
+      });
+      if (current.current !== made) return;
       if (action === "preview") {
         setPreview(result);
       } else {
@@ -62,7 +70,7 @@ export function ClaudeDesktopPanel(props: { proxy: LlmProxyView; onProxyGone: ()
         setDownloaded(result);
       }
     } catch (err) {
-      if (current.current !== proxyId) return;
+      if (current.current !== made) return;
       setFailure({ problem: problemFrom(err), action });
     } finally {
       setBusy(null);

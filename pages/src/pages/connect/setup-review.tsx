@@ -1,6 +1,7 @@
-// Step 2: what the connection is made of — the LLM proxy, the (absent) MCP gateway, the keys.
+// Step 2: what the connection is made of — the LLM proxy, the MCP gateway (if any), the keys.
 import type { LlmProxyView } from "../../../../shared/api-types";
 import { Badge } from "../../ui/page";
+import { McpGatewayReview } from "./mcp-gateway-review";
 
 function ProxyPicker(props: {
   proxies: LlmProxyView[];
@@ -74,10 +75,7 @@ export function SetupReview(props: {
       <div class="connect-review-item">
         <dt>Tools</dt>
         <dd>
-          <p>
-            <strong>MCP gateway: none (inference only)</strong>
-          </p>
-          <p class="muted">Tools will be added here when an admin creates an MCP gateway.</p>
+          <McpGatewayReview />
         </dd>
       </div>
       <div class="connect-review-item">
