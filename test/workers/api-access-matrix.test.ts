@@ -69,6 +69,24 @@ const DECLARED: Record<string, string> = {
   "POST /connection-setups/claude-desktop": "llmProxy:read",
   "POST /connection-setups/credentials": "llmProxy:read",
   "GET /logs/llm": "log:read",
+  "GET /logs/mcp": "log:read",
+  "GET /mcp-servers": "mcpServer:read",
+  "GET /mcp-servers/:id": "mcpServer:read",
+  "POST /mcp-servers": "mcpServer:create",
+  "PATCH /mcp-servers/:id": "mcpServer:update",
+  "POST /mcp-servers/:id/test": "mcpServer:update",
+  "PATCH /mcp-servers/:id/tools/:tool": "mcpServer:update",
+  "DELETE /mcp-servers/:id": "mcpServer:delete",
+  "GET /mcp-gateways": "mcpGateway:read",
+  "GET /mcp-gateways/:id": "mcpGateway:read",
+  "POST /mcp-gateways": "mcpGateway:create",
+  "PATCH /mcp-gateways/:id": "mcpGateway:update",
+  "DELETE /mcp-gateways/:id": "mcpGateway:delete",
+  // The OAuth consent screen and connected clients (each route checks whose grant it is).
+  "POST /oauth/consents": "signed-in",
+  "POST /oauth/consents/:handle": "signed-in",
+  "GET /oauth/connections": "signed-in",
+  "DELETE /oauth/connections/:userId/:grantId": "signed-in",
   "GET /usage": "cost:read",
   "GET /limits": "limit:read",
   "GET /limits/:id": "limit:read",
@@ -153,6 +171,7 @@ describe("the built-in roles", () => {
       "llmProxy:read",
       "llmVirtualKey:create",
       "llmVirtualKey:read",
+      "mcpGateway:read",
     ]);
   });
 });

@@ -29,7 +29,9 @@ async function fake(tenant: string, config: Record<string, unknown> = {}): Promi
   return `${env.FAKE_MCP_URL}/t/${tenant}/mcp`;
 }
 
-async function fakeLog(tenant: string): Promise<{ rpcMethod: string | null; authorization: string | null }[]> {
+async function fakeLog(
+  tenant: string,
+): Promise<{ rpcMethod: string | null; authorization: string | null }[]> {
   return (await fetch(`${env.FAKE_MCP_URL}/t/${tenant}/_fake/log`)).json();
 }
 
@@ -63,7 +65,9 @@ describe("saving a server tests its connection", () => {
 
     const one = await a.json<McpServerView>(`/mcp-servers/${saved.id}`);
     expect(names(one.tools)).toEqual(["add", "echo", "fail", "sleep"]);
-    expect(one.tools.find((t) => t.name === "echo")?.description).toBe("Echoes text back (srv-open)");
+    expect(one.tools.find((t) => t.name === "echo")?.description).toBe(
+      "Echoes text back (srv-open)",
+    );
     const list = await a.json<{ data: McpServerView[] }>("/mcp-servers");
     expect(list.data.map((s) => s.name)).toContain("open");
     expect((await fakeLog("srv-open")).map((e) => e.rpcMethod)).toContain("tools/list");
@@ -211,7 +215,11 @@ describe("tool switches", () => {
       method: "PATCH",
       body: { enabled: false },
     });
-    expect(off).toEqual({ name: "echo", description: "Echoes text back (srv-switch)", enabled: false });
+    expect(off).toEqual({
+      name: "echo",
+      description: "Echoes text back (srv-switch)",
+      enabled: false,
+    });
 
     const retest = await a.json<McpServerSaved["test"]>(`/mcp-servers/${saved.id}/test`, {
       method: "POST",
@@ -239,20 +247,29 @@ describe("tool switches", () => {
     const url = await fake("srv-switch-bad");
     const saved = await createServer({ name: "switch-bad", url });
     await expectApiError(
-      await a.api(`/mcp-servers/${saved.id}/tools/nope`, { method: "PATCH", body: { enabled: false } }),
+      await a.api(`/mcp-servers/${saved.id}/tools/nope`, {
+        method: "PATCH",
+        body: { enabled: false },
+      }),
       404,
       "not_found_error",
       /no tool by that name/,
     );
     await expectFieldError(
-      await a.api(`/mcp-servers/${saved.id}/tools/echo`, { method: "PATCH", body: { enabled: "no" } }),
+      await a.api(`/mcp-servers/${saved.id}/tools/echo`, {
+        method: "PATCH",
+        body: { enabled: "no" },
+      }),
       "enabled",
     );
   });
 });
 
 describe("validation", () => {
-  const url = "http://127.0.0.1:9/mcp";
+  let url: string;
+  beforeAll(async () => {
+    url = await fake("srv-validation");
+  });
 
   it("refuses names that are not short lowercase slugs", async () => {
     for (const name of ["Upper", "under_score", "-edge", "edge-", "a".repeat(33), "", "sp ace"]) {
@@ -261,8 +278,16 @@ describe("validation", () => {
   });
 
   it("refuses URLs that are not absolute http(s) without credentials", async () => {
-    for (const bad of ["ftp://example.com/mcp", "/relative/mcp", "not a url", "https://user:pw@example.com/mcp"]) {
-      await expectFieldError(await a.api("/mcp-servers", { body: { name: "bad-url", url: bad } }), "url");
+    for (const bad of [
+      "ftp://example.com/mcp",
+      "/relative/mcp",
+      "not a url",
+      "https://user:pw@example.com/mcp",
+    ]) {
+      await expectFieldError(
+        await a.api("/mcp-servers", { body: { name: "bad-url", url: bad } }),
+        "url",
+      );
     }
   });
 

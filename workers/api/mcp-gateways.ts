@@ -15,12 +15,13 @@ import {
   teams,
 } from "../../d1/schema";
 import type { McpGatewayView } from "../../shared/api-types";
+import { newId } from "../../shared/ids";
 import type { AppEnv } from "../app-env";
 import { db } from "../db";
 import { badRequest, conflict, notFound } from "../errors";
 import { gatewayAccess } from "../mcp/gateway-access";
+import { forgetGatewayCache } from "../mcp/gateway-cache";
 import { publicOrigin } from "../public-origin";
-import { newMcpId } from "./mcp/ids";
 import { route } from "./route";
 import { Id, Name } from "./schemas";
 import { checkTeamIds, TeamIds } from "./teams";
@@ -197,9 +198,6 @@ function linkStatements(
 const slugTaken = (slug: string) =>
   conflict(`The slug '${slug}' is taken: gateway slugs are unique, since they are in the URL.`);
 
-// TODO lead: forgetGatewayCache() from workers/mcp/gateway-cache.ts, once it exists.
-function forgetGateways(): void {}
-
 export const mcpGatewayRoutes = [
   route({
     method: "get",
@@ -244,7 +242,7 @@ export const mcpGatewayRoutes = [
       await checkTeamIds(c.env, orgId, body.teamIds);
       const now = Date.now();
       const row: McpGateway = {
-        id: newMcpId("mcg"),
+        id: newId("mcg"),
         orgId,
         slug: body.slug,
         name: body.name,
@@ -257,7 +255,7 @@ export const mcpGatewayRoutes = [
       if (claimed.meta.changes === 0) throw slugTaken(body.slug);
       const [first, ...rest] = linkStatements(c, row.id, body.serverIds, body.teamIds ?? []);
       if (first) await db(c.env).batch([first, ...rest]);
-      forgetGateways();
+      forgetGatewayCache();
       return c.json(await gatewayViewOf(c, row), 201);
     },
   }),
@@ -291,7 +289,7 @@ export const mcpGatewayRoutes = [
           .where(eq(mcpGateways.id, row.id)),
         ...linkStatements(c, row.id, body.serverIds, body.teamIds),
       ]);
-      forgetGateways();
+      forgetGatewayCache();
       return c.json(await gatewayViewOf(c, row));
     },
   }),
@@ -308,7 +306,7 @@ export const mcpGatewayRoutes = [
         d.delete(mcpGatewayTeams).where(eq(mcpGatewayTeams.gatewayId, gateway.id)),
         d.delete(mcpGateways).where(eq(mcpGateways.id, gateway.id)),
       ]);
-      forgetGateways();
+      forgetGatewayCache();
       return c.body(null, 204);
     },
   }),

@@ -6,11 +6,12 @@ import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { type McpServer, mcpGatewayServers, mcpServers, mcpServerTools } from "../../d1/schema";
 import type { McpServerSaved, McpToolView } from "../../shared/api-types";
+import { newId } from "../../shared/ids";
 import { db } from "../db";
 import { conflict, notFound } from "../errors";
+import { forgetGatewayCache } from "../mcp/gateway-cache";
 import { sealUpstreamAuth, UpstreamAuthInput } from "../mcp/upstream-auth";
 import { testConnection } from "./mcp/connection-test";
-import { newMcpId } from "./mcp/ids";
 import { findOrgServer, serverViewOf, serverViews } from "./mcp/server-views";
 import { route } from "./route";
 
@@ -80,10 +81,6 @@ async function savedAnswer(env: Env, row: McpServer): Promise<McpServerSaved> {
   return { ...view, test };
 }
 
-// TODO lead: forgetGatewayCache() after every change here (servers, credentials, tool
-// switches all change what the gateways serve), once workers/mcp/gateway-cache.ts exists.
-function forgetGateways(): void {}
-
 export const mcpServerRoutes = [
   route({
     method: "get",
@@ -117,7 +114,7 @@ export const mcpServerRoutes = [
     access: "mcpServer:create",
     body: ServerInput,
     async handler(c, { body }) {
-      const id = newMcpId("mcs");
+      const id = newId("mcs");
       const now = Date.now();
       const row: McpServer = {
         id,
@@ -134,7 +131,7 @@ export const mcpServerRoutes = [
       };
       const result = await db(c.env).insert(mcpServers).values(row).onConflictDoNothing();
       if (result.meta.changes === 0) throw nameTaken(body.name);
-      forgetGateways();
+      forgetGatewayCache();
       return c.json(await savedAnswer(c.env, row), 201);
     },
   }),
@@ -175,7 +172,7 @@ export const mcpServerRoutes = [
         if (isUniqueViolation(err)) throw nameTaken(row.name);
         throw err;
       }
-      forgetGateways();
+      forgetGatewayCache();
       return c.json(await savedAnswer(c.env, row));
     },
   }),
@@ -187,7 +184,7 @@ export const mcpServerRoutes = [
     async handler(c) {
       const row = await findOrgServer(c, c.req.param("id") ?? "");
       const result = await testConnection(c.env, row);
-      forgetGateways();
+      forgetGatewayCache();
       return c.json(result);
     },
   }),
@@ -210,7 +207,7 @@ export const mcpServerRoutes = [
         throw notFound(
           "This server has no tool by that name (test the connection to refresh its tools).",
         );
-      forgetGateways();
+      forgetGatewayCache();
       const view: McpToolView = {
         name: tool.name,
         description: tool.description,
@@ -232,7 +229,7 @@ export const mcpServerRoutes = [
         d.delete(mcpServerTools).where(eq(mcpServerTools.serverId, server.id)),
         d.delete(mcpServers).where(eq(mcpServers.id, server.id)),
       ]);
-      forgetGateways();
+      forgetGatewayCache();
       return c.body(null, 204);
     },
   }),

@@ -145,7 +145,9 @@ export const oauthConnectionRoutes = [
       }
       await orgUser(c, userId);
       const oauth = await helpers(c);
-      const grant = oauth ? (await allGrants(oauth, userId)).find((g) => g.id === grantId) : undefined;
+      const grant = oauth
+        ? (await allGrants(oauth, userId)).find((g) => g.id === grantId)
+        : undefined;
       if (!oauth || !grant) throw notFound("No such connection.");
       await oauth.revokeGrant(grantId, userId);
       return c.body(null, 204);

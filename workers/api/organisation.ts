@@ -9,6 +9,7 @@ import { organisations } from "../../d1/schema";
 import type { OrganisationView } from "../../shared/api-types";
 import type { AppEnv } from "../app-env";
 import { db } from "../db";
+import { forgetGatewayCache } from "../mcp/gateway-cache";
 import { notFound } from "../errors";
 import { invalidateOrgLimits } from "../limits/config-cache";
 import { describePrice, toMicroPrice, UsdPrice } from "./model-prices";
@@ -102,6 +103,8 @@ export const organisationRoutes = [
         }),
       };
       if (Object.keys(changes).length > 0) {
+        // The MCP endpoint caches each gateway with the organisation's payload-logging choice.
+        if (body.mcpLogPayloads !== undefined) forgetGatewayCache();
         await db(c.env).update(organisations).set(changes).where(eq(organisations.id, orgId));
         invalidateOrgLimits(orgId);
       }

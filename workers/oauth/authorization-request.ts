@@ -3,8 +3,8 @@
 // method; we also require PKCE of every client (OAuth 2.1), and find the gateway the resource
 // names. Requests are presented to the library at the public origin, the issuer.
 import {
-  type AuthRequest,
   AuthorizationError,
+  type AuthRequest,
   type OAuthHelpers,
 } from "@cloudflare/workers-oauth-provider";
 import { eq } from "drizzle-orm";
@@ -23,7 +23,10 @@ export interface GatewayRow {
 }
 
 /** The request as the issuer sees it: same path, query, method, headers and body, public origin. */
-export function atPublicOrigin(c: Context<AppEnv>, path?: string): { origin: string; request: Request } {
+export function atPublicOrigin(
+  c: Context<AppEnv>,
+  path?: string,
+): { origin: string; request: Request } {
   const origin = canonicalOrigin(publicOrigin(c));
   const url = new URL(c.req.url);
   const target = `${origin}${path ?? url.pathname}${url.search}`;
@@ -32,7 +35,10 @@ export function atPublicOrigin(c: Context<AppEnv>, path?: string): { origin: str
 }
 
 /** The gateway slug a `resource` parameter names, if any: it must be among the server's resources. */
-export function hintedSlug(origin: string, resource: string | null | undefined): string | undefined {
+export function hintedSlug(
+  origin: string,
+  resource: string | null | undefined,
+): string | undefined {
   return (resource && slugOfResource(origin, resource)) || undefined;
 }
 

@@ -48,6 +48,11 @@ export async function gatewaySlugs(env: Env, mustKnow?: string): Promise<readonl
   return (await load(env)).slugs;
 }
 
+/** Reload the list now (a token request that names no resource: its grant's gateway may be new). */
+export async function reloadGatewaySlugs(env: Env): Promise<void> {
+  await load(env);
+}
+
 /** Drop this isolate's cached list (after creating, renaming or deleting a gateway). */
 export function forgetGatewaySlugs(env: Env): void {
   cache.delete(env.DB);

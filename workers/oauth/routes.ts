@@ -10,9 +10,15 @@ import type { AppEnv } from "../app-env";
 import { db } from "../db";
 import { GatewayError, notFound } from "../errors";
 import { atPublicOrigin, hintedSlug, parseAuthorization } from "./authorization-request";
-import { gatewaySlugs, isPlainSlug } from "./gateway-slugs";
+import { gatewaySlugs, isPlainSlug, reloadGatewaySlugs } from "./gateway-slugs";
 import { protectedResourceHost } from "./resource";
-import { AUTHORIZE_PATH, authorizationServerFor, MCP_PATH, REGISTER_PATH, TOKEN_PATH } from "./server";
+import {
+  AUTHORIZE_PATH,
+  authorizationServerFor,
+  MCP_PATH,
+  REGISTER_PATH,
+  TOKEN_PATH,
+} from "./server";
 
 type Ctx = Context<AppEnv>;
 
@@ -82,7 +88,10 @@ async function resourceInBody(c: Ctx): Promise<string | null> {
 
 oauthRoutes.all(TOKEN_PATH, async (c) => {
   const { origin } = atPublicOrigin(c);
-  return delegate(c, hintedSlug(origin, await resourceInBody(c)));
+  const slug = hintedSlug(origin, await resourceInBody(c));
+  // Without `resource` the grant's own gateway applies: it may be newer than the cached list.
+  if (!slug && c.req.method === "POST") await reloadGatewaySlugs(c.env);
+  return delegate(c, slug);
 });
 
 oauthRoutes.all(REGISTER_PATH, (c) => delegate(c));

@@ -82,7 +82,9 @@ async function refuseInactiveUser(options: TokenExchangeCallbackOptions<Env>): P
 }
 
 /** Every redirect URI must be https, or http on a loopback host (other schemes: the library's rules). */
-function refuseRemoteHttp(metadata: Record<string, unknown>): ClientRegistrationCallbackResult | undefined {
+function refuseRemoteHttp(
+  metadata: Record<string, unknown>,
+): ClientRegistrationCallbackResult | undefined {
   const uris = Array.isArray(metadata.redirect_uris) ? metadata.redirect_uris : [];
   for (const uri of uris) {
     if (typeof uri !== "string") continue;

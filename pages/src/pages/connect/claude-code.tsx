@@ -74,14 +74,14 @@ function ClaudeCodeTools() {
       {some ? (
         <>
           choose an MCP gateway in step 2 to get the{" "}
-          <code>claude mcp add --transport http archestra-mcp-&lt;slug&gt; &lt;url&gt;</code> command
-          that adds its tools to Claude Code.
+          <code>claude mcp add --transport http archestra-mcp-&lt;slug&gt; &lt;url&gt;</code>{" "}
+          command that adds its tools to Claude Code.
         </>
       ) : (
         <>
           once an admin creates an MCP gateway you may use, the{" "}
-          <code>claude mcp add --transport http archestra-mcp-&lt;slug&gt; &lt;url&gt;</code> command
-          that adds its tools to Claude Code will appear here.
+          <code>claude mcp add --transport http archestra-mcp-&lt;slug&gt; &lt;url&gt;</code>{" "}
+          command that adds its tools to Claude Code will appear here.
         </>
       )}
     </Notice>

@@ -1,12 +1,11 @@
 // Apps people allowed to use an MCP gateway (OAuth grants), with Disconnect. The profile shows
 // one's own; admins see everyone's on the MCP gateways page.
-import { useState } from "preact/hooks";
+import { useId, useState } from "preact/hooks";
 import type { ListOf, McpConnectionView } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
 import { formatDate } from "../../lib/format";
 import { useResource } from "../../lib/use-resource";
 import { ConfirmDialog } from "../../ui/confirm";
-import { Card } from "../../ui/page";
 import { Empty, ErrorState, Loading } from "../../ui/states";
 import { TableHead } from "../../ui/table-head";
 import { scopeSummary } from "../oauth-consent/scopes";
@@ -22,10 +21,12 @@ export function ConnectionsCard(props: {
   emptyText: string;
 }) {
   const connections = useResource(
-    () => api.get<ListOf<McpConnectionView>>("/oauth/connections", props.all ? { all: "true" } : {}),
+    () =>
+      api.get<ListOf<McpConnectionView>>("/oauth/connections", props.all ? { all: "true" } : {}),
     [props.all],
   );
   const [ending, setEnding] = useState<McpConnectionView | null>(null);
+  const titleId = useId();
   let body = null;
   if (connections.state === "loading") body = <Loading label="Loading connected apps…" />;
   else if (connections.state === "error")
@@ -73,7 +74,10 @@ export function ConnectionsCard(props: {
       </div>
     );
   return (
-    <Card title={props.title}>
+    <section class="card" aria-labelledby={titleId}>
+      <div class="card-header">
+        <h2 id={titleId}>{props.title}</h2>
+      </div>
       {body}
       <ConfirmDialog
         open={ending !== null}
@@ -94,6 +98,6 @@ export function ConnectionsCard(props: {
             : ""}
         </p>
       </ConfirmDialog>
-    </Card>
+    </section>
   );
 }

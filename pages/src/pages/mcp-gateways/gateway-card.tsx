@@ -4,7 +4,11 @@ import type { McpGatewayView, McpServerView, TeamView } from "../../../../shared
 import { CopyButton } from "../../ui/copy-button";
 import { Badge } from "../../ui/page";
 
-function Names(props: { ids: string[]; known: { id: string; name: string }[] | null; none: string }) {
+function Names(props: {
+  ids: string[];
+  known: { id: string; name: string }[] | null;
+  none: string;
+}) {
   if (props.ids.length === 0) return <span class="muted">{props.none}</span>;
   if (!props.known) return <span>{props.ids.length}</span>;
   const known = props.known;

@@ -1,14 +1,15 @@
 // Creating or editing an MCP gateway: its slug (fixed once created: clients hold its URL),
 // name, the servers whose tools it offers, and the teams that may use it.
-import type {
-  McpGatewayView,
-  McpServerView,
-  TeamView,
-} from "../../../../shared/api-types";
+import type { McpGatewayView, McpServerView, TeamView } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
 import { Field, formValues, useFormState } from "../../ui/form";
 import { FormActions, fieldError } from "../../ui/modal";
 import { Notice } from "../../ui/states";
+
+function enabledTools(server: McpServerView): string {
+  const n = server.tools.filter((t) => t.enabled).length;
+  return `${n} ${n === 1 ? "tool" : "tools"} enabled`;
+}
 
 const SLUG_PATTERN = "[a-z0-9](?:[a-z0-9\\-]{0,38}[a-z0-9])?";
 
@@ -56,7 +57,8 @@ export function GatewayForm(props: {
   const submit = (event: Event) => {
     const data = new FormData(event.currentTarget as HTMLFormElement);
     const v = formValues(event);
-    const ids = (name: string) => data.getAll(name).filter((x): x is string => typeof x === "string");
+    const ids = (name: string) =>
+      data.getAll(name).filter((x): x is string => typeof x === "string");
     const body = {
       ...(current ? {} : { slug: v.slug?.trim() }),
       name: v.name?.trim(),
@@ -123,7 +125,7 @@ export function GatewayForm(props: {
             items={props.servers.map((s) => ({
               id: s.id,
               label: s.name,
-              sub: `${s.tools.filter((t) => t.enabled).length} tools enabled`,
+              sub: enabledTools(s),
             }))}
             checked={current?.serverIds ?? []}
             hint="Their enabled tools are offered as <server>__<tool>."

@@ -3,12 +3,7 @@
 // every person's connected apps here and can disconnect them.
 import "./mcp-gateways.css";
 import { useState } from "preact/hooks";
-import type {
-  ListOf,
-  McpGatewayView,
-  McpServerView,
-  TeamView,
-} from "../../../../shared/api-types";
+import type { ListOf, McpGatewayView, McpServerView, TeamView } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
 import { useSession } from "../../lib/session";
 import { useResource } from "../../lib/use-resource";

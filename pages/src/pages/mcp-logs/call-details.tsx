@@ -34,7 +34,11 @@ export function CallDetails(props: { call: McpToolCallView }) {
       {kept ? (
         <div class="mcp-payloads">
           {hasPayload(c.arguments) ? (
-            <CodeBlock label="Arguments" code={pretty(c.arguments)} copyText={pretty(c.arguments)} />
+            <CodeBlock
+              label="Arguments"
+              code={pretty(c.arguments)}
+              copyText={pretty(c.arguments)}
+            />
           ) : null}
           {hasPayload(c.result) ? (
             <CodeBlock label="Result" code={pretty(c.result)} copyText={pretty(c.result)} />

@@ -1,7 +1,11 @@
 // The MCP tool-call log as the page shows it: the newest page for the current filters, then
 // older pages appended with the API's cursor. A change of filters starts again from the newest.
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import type { McpCallOutcome, McpToolCallPage, McpToolCallView } from "../../../../shared/api-types";
+import type {
+  McpCallOutcome,
+  McpToolCallPage,
+  McpToolCallView,
+} from "../../../../shared/api-types";
 import { api, errorMessage } from "../../lib/api";
 
 export interface McpLogFilters {

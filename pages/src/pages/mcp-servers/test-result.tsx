@@ -12,7 +12,9 @@ export function TestResultNotice(props: { result: McpServerTestResult; serverNam
     return (
       <Notice tone="error">
         <strong>Connection test failed for {props.serverName}:</strong>{" "}
-        <span class="mcp-test-error">{result.error ?? "the server did not answer as expected."}</span>{" "}
+        <span class="mcp-test-error">
+          {result.error ?? "the server did not answer as expected."}
+        </span>{" "}
         Check the URL and the credential, then test again.
       </Notice>
     );

@@ -45,6 +45,7 @@ export function ToolList(props: {
               <input
                 type="checkbox"
                 role="switch"
+                aria-checked={t.enabled}
                 checked={t.enabled}
                 disabled={!props.canEdit || busy !== null}
                 aria-label={`${t.name} enabled`}

@@ -26,7 +26,10 @@ function consentQuery(): string {
 /** The Worker could not even start (unknown client, bad redirect…): its message, no buttons. */
 export function ConsentErrorPage(props: { message: string }) {
   return (
-    <AuthFrame title="This connection cannot continue" lead="Gatehouse stopped it before asking you.">
+    <AuthFrame
+      title="This connection cannot continue"
+      lead="Gatehouse stopped it before asking you."
+    >
       <Notice tone="error">
         <span class="consent-text">{props.message}</span>
       </Notice>
@@ -41,7 +44,12 @@ export function ConsentPage(props: { user: UserView; onSignOut: () => void }) {
     () =>
       query
         ? api.post<OAuthConsentView>("/oauth/consents", { query })
-        : Promise.reject(new ApiError(400, "This page is opened by an app that connects to Gatehouse; it was opened without one.")),
+        : Promise.reject(
+            new ApiError(
+              400,
+              "This page is opened by an app that connects to Gatehouse; it was opened without one.",
+            ),
+          ),
     [query],
   );
   const account = (

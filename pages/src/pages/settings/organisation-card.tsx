@@ -1,11 +1,13 @@
 // The organisation's own settings: its name, the time zone calendar limit windows start in,
-// what the proxy does when a limit cannot be checked, and the price of unpriced models.
+// what the proxy does when a limit cannot be checked, the price of unpriced models, and
+// whether MCP logs keep tool-call arguments and results.
 import { useState } from "preact/hooks";
 import type { OrganisationView } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
 import { Field, formValues, useFormState } from "../../ui/form";
 import { Card } from "../../ui/page";
 import { Notice } from "../../ui/states";
+import { CheckField } from "./check-field";
 import { DefaultPriceFields, readPrice } from "./price-fields";
 
 function timeZones(current: string): string[] {
@@ -24,6 +26,7 @@ export function OrganisationCard(props: {
   const org = props.organisation;
   const form = useFormState();
   const [priced, setPriced] = useState(org.defaultModelPrice !== null);
+  const [keepPayloads, setKeepPayloads] = useState(org.mcpLogPayloads);
   const [saved, setSaved] = useState(false);
   const onSubmit = (event: Event) => {
     const v = formValues(event);
@@ -34,6 +37,7 @@ export function OrganisationCard(props: {
         timeZone: v.timeZone,
         limitFailMode: v.limitFailMode,
         defaultModelPrice: priced ? readPrice(v) : null,
+        mcpLogPayloads: keepPayloads,
       });
       props.onSaved(next);
       setSaved(true);
@@ -109,6 +113,20 @@ export function OrganisationCard(props: {
           disabled={!props.editable || form.busy}
           fields={form.fields}
         />
+        <fieldset class="plain" disabled={!props.editable || form.busy}>
+          <legend>MCP logs</legend>
+          <CheckField
+            id="org-mcp-log-payloads"
+            label="Keep MCP tool-call arguments and results (secrets redacted)"
+            hint="Off: the MCP logs record who called which tool, when, how long it took and how it ended, but not what was sent or returned. On: they also keep the arguments and results of new calls, with anything that looks like a secret redacted."
+            checked={keepPayloads}
+            onChange={(checked) => {
+              setKeepPayloads(checked);
+              setSaved(false);
+            }}
+            error={form.fields.mcpLogPayloads}
+          />
+        </fieldset>
         {form.error ? <Notice tone="error">{form.error}</Notice> : null}
         {saved ? <Notice tone="success">Organisation settings saved.</Notice> : null}
         {props.editable ? (

@@ -1,0 +1,141 @@
+// The official MCP SDK client, with its OAuth client provider, against the running gateway
+// (`npm start`): discovery from the 401, dynamic registration, PKCE, consent, token, tools of
+// two fake upstream MCP servers (SDK-built) listed and called, a token refresh, the MCP log
+// attributing each call to the user, and an upstream killed mid-session.
+import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { McpGatewayView, McpServerSaved, McpToolCallPage } from "../../shared/api-types";
+import { type FakeMcpUpstream, startFakeMcpUpstream } from "../fakes/mcp-upstream";
+import { ADMIN, type Api, adminApi, signIn } from "./admin-api";
+import { callbackServer, consentThroughApi, MemoryOAuthProvider } from "./mcp-oauth-client";
+
+const gateway = inject("gatewayUrl");
+const fakeMcp = inject("e2eFakeMcpUrl");
+const SLUG = "sdk-tools";
+
+let api: Api;
+let adminId: string;
+let callback: Awaited<ReturnType<typeof callbackServer>>;
+let doomed: FakeMcpUpstream;
+
+async function addServer(name: string, url: string): Promise<McpServerSaved> {
+  const saved = await api<McpServerSaved>("/mcp-servers", { name, url, auth: { kind: "none" } });
+  expect(saved.test.ok, saved.test.error ?? "").toBe(true);
+  return saved;
+}
+
+beforeAll(async () => {
+  ({ api, userId: adminId } = await adminApi(gateway));
+  callback = await callbackServer();
+  doomed = await startFakeMcpUpstream();
+  const one = await addServer("one", `${fakeMcp}/t/sdk-one/mcp`);
+  const two = await addServer("two", `${fakeMcp}/t/sdk-two/mcp`);
+  const three = await addServer("doomed", doomed.endpoint("sdk-doomed"));
+  await api<McpGatewayView>("/mcp-gateways", {
+    slug: SLUG,
+    name: "SDK tools",
+    serverIds: [one.id, two.id, three.id],
+  });
+});
+
+afterAll(async () => {
+  await callback?.close();
+  await doomed?.close().catch(() => undefined);
+});
+
+/** Connects the SDK client, running the whole OAuth flow the first time. */
+async function connect(provider: MemoryOAuthProvider): Promise<Client> {
+  const url = new URL(`${gateway}/v1/mcp/${SLUG}`);
+  const client = new Client({ name: "e2e", version: "1.0.0" });
+  try {
+    await client.connect(new StreamableHTTPClientTransport(url, { authProvider: provider }));
+    return client;
+  } catch (err) {
+    if (!(err instanceof UnauthorizedError)) throw err;
+  }
+  // The SDK discovered the metadata, registered, and sent "the user" to authorize.
+  const authorizationUrl = provider.authorizationUrl;
+  if (!authorizationUrl) throw new Error("the SDK did not start authorization");
+  const cookie = await signIn(gateway, ADMIN.email, ADMIN.password);
+  const redirectTo = await consentThroughApi(gateway, authorizationUrl, cookie);
+  await fetch(redirectTo);
+  const code = await callback.nextCode();
+  const transport = new StreamableHTTPClientTransport(url, { authProvider: provider });
+  await transport.finishAuth(code);
+  const connected = new Client({ name: "e2e", version: "1.0.0" });
+  await connected.connect(new StreamableHTTPClientTransport(url, { authProvider: provider }));
+  return connected;
+}
+
+function text(result: Awaited<ReturnType<Client["callTool"]>>): string {
+  const content = result.content as { type: string; text?: string }[];
+  return content.map((c) => c.text ?? "").join("");
+}
+
+describe("the MCP SDK client through the gateway", () => {
+  it("authorizes with OAuth, lists and calls tools of two upstreams, refreshes, and is logged", async () => {
+    const provider = new MemoryOAuthProvider(callback.url);
+    const client = await connect(provider);
+    const url = provider.authorizationUrl;
+    expect(url?.searchParams.get("code_challenge_method")).toBe("S256");
+    expect(url?.searchParams.get("resource")).toBe(`${gateway}/v1/mcp/${SLUG}`);
+    expect(provider.client?.client_id).toBeTruthy();
+    expect(provider.stored?.refresh_token).toBeTruthy();
+
+    const { tools } = await client.listTools();
+    const names = tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(["one__echo", "two__add", "doomed__echo"]));
+    expect(names.every((n) => n.length <= 64)).toBe(true);
+    expect(text(await client.callTool({ name: "one__echo", arguments: { text: "hello" } }))).toBe(
+      "sdk-one echo: hello",
+    );
+    expect(text(await client.callTool({ name: "two__add", arguments: { a: 20, b: 22 } }))).toBe(
+      "42",
+    );
+
+    // The access token stops working (as when it expires): the SDK refreshes and carries on.
+    const before = provider.stored;
+    if (!before) throw new Error("no tokens");
+    provider.stored = { ...before, access_token: "expired-or-revoked" };
+    const refreshedCall = await client.callTool({ name: "two__add", arguments: { a: 1, b: 1 } });
+    expect(text(refreshedCall)).toBe("2");
+    const after = provider.stored;
+    expect(after?.access_token).not.toBe(before.access_token);
+    expect(after?.access_token).not.toBe("expired-or-revoked");
+    expect(after?.refresh_token).toBeTruthy();
+    expect(after?.refresh_token).not.toBe(before.refresh_token);
+
+    const page = await api<McpToolCallPage>(`/logs/mcp?tool=one__echo`);
+    const row = page.data.find((r) => r.gateway.slug === SLUG);
+    expect(row).toMatchObject({
+      user: { id: adminId, email: ADMIN.email },
+      client: { name: "Claude Desktop (e2e)" },
+      server: { name: "one" },
+      upstreamTool: "echo",
+      outcome: "ok",
+    });
+    const adds = await api<McpToolCallPage>(`/logs/mcp?tool=two__add`);
+    expect(adds.data.filter((r) => r.user.id === adminId).length).toBeGreaterThanOrEqual(2);
+    await client.close();
+  });
+
+  it("keeps the other upstreams' tools working when one is killed mid-session", async () => {
+    const provider = new MemoryOAuthProvider(callback.url, "Kill test");
+    const client = await connect(provider);
+    expect(text(await client.callTool({ name: "doomed__echo", arguments: { text: "x" } }))).toBe(
+      "sdk-doomed echo: x",
+    );
+    await doomed.close();
+    const dead = await client.callTool({ name: "doomed__echo", arguments: { text: "y" } });
+    expect(dead.isError).toBe(true);
+    expect(text(dead)).toMatch(/doomed/);
+    expect(text(await client.callTool({ name: "one__echo", arguments: { text: "alive" } }))).toBe(
+      "sdk-one echo: alive",
+    );
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toContain("two__add");
+    await client.close();
+  });
+});
