@@ -129,6 +129,15 @@ export class McpSession extends DurableObject<Env> {
     }
   }
 
+  /**
+   * Resumes the session and answers its requests in one call (the JSON path: one RPC per
+   * POST). Null when the session does not exist for this user and gateway.
+   */
+  async answerAll(ctx: SessionContext, requests: RpcRequest[]): Promise<unknown[] | null> {
+    if ((await this.resume(ctx)) === null) return null;
+    return Promise.all(requests.map((request) => this.answer(ctx, { request })));
+  }
+
   /** The client's GET stream: server-to-client notifications, kept open until it leaves. */
   async stream(ctx: SessionContext): Promise<ReadableStream<Uint8Array>> {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();

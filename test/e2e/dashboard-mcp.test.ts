@@ -283,16 +283,16 @@ describe("MCP dashboard", () => {
     // The admin sees it among everyone's connections.
     await page.goto(`${gateway}/mcp-gateways`);
     const all = page.getByRole("region", { name: "MCP connections" });
-    await all.getByText(appName).waitFor();
+    await all.getByText(appName, { exact: true }).waitFor();
 
     // Connected apps on the profile: there, and gone after Disconnect.
     await page.goto(`${gateway}/profile`);
     const apps = page.getByRole("region", { name: "Connected apps" });
-    await apps.getByText(appName).waitFor();
+    await apps.getByText(appName, { exact: true }).waitFor();
     await screenshot(page, "profile-connected-apps-narrow");
     await apps.getByRole("button", { name: `Disconnect ${appName}` }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Disconnect" }).click();
-    await apps.getByText(appName).waitFor({ state: "detached" });
+    await apps.getByText(appName, { exact: true }).waitFor({ state: "detached" });
     const mine = await api<{ data: { client: { id: string } }[] }>("/oauth/connections");
     expect(mine.data.map((c) => c.client.id)).not.toContain(clientId);
     await page.context().close();

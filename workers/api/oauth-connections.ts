@@ -140,10 +140,10 @@ export const oauthConnectionRoutes = [
       const me = c.get("user");
       const userId = c.req.param("userId") ?? "";
       const grantId = c.req.param("grantId") ?? "";
+      await orgUser(c, userId);
       if (userId !== me.id && !can(me, "member:update")) {
         throw forbidden("Disconnecting someone else's apps needs the permission 'member:update'.");
       }
-      await orgUser(c, userId);
       const oauth = await helpers(c);
       const grant = oauth
         ? (await allGrants(oauth, userId)).find((g) => g.id === grantId)

@@ -86,7 +86,7 @@ function sessionIdOf(c: Ctx): string | Response {
       "Bad Request: the Mcp-Session-Id header is required. Send initialize first.",
     );
   }
-  if (!SESSION_ID.test(id)) return rpcHttpError(404, SESSION_NOT_FOUND, "Session not found.");
+  if (!SESSION_ID.test(id)) return sessionNotFound();
   return id;
 }
 
@@ -133,9 +133,7 @@ mcpRoutes.all("/:slug", async (c) => {
     const ctx = await sessionContext(c, gateway, auth, id);
     if (method === "DELETE") {
       const ended = await session(c, id).end(ctx);
-      return ended
-        ? new Response(null, { status: 204 })
-        : rpcHttpError(404, SESSION_NOT_FOUND, "Session not found.");
+      return ended ? new Response(null, { status: 204 }) : sessionNotFound();
     }
     return openStream(c, ctx);
   });
@@ -182,23 +180,23 @@ async function post(c: Ctx, gateway: GatewayConfig, auth: McpTokenAuth): Promise
   if (id instanceof Response) return id;
   const ctx = await sessionContext(c, gateway, auth, id);
   const stub = session(c, id);
-  if ((await stub.resume(ctx)) === null)
-    return rpcHttpError(404, SESSION_NOT_FOUND, "Session not found.");
-  if (requests.length === 0 && invalid.length === 0) return new Response(null, { status: 202 });
   const accept = c.req.header("accept") ?? "";
   if (accept.includes("text/event-stream") && requests.some((r) => r.method === "tools/call")) {
+    if ((await stub.resume(ctx)) === null) return sessionNotFound();
     return streamAnswers(c, stub, ctx, requests, invalid);
   }
-  const answers = [
-    ...invalid,
-    ...(await Promise.all(requests.map((request) => stub.answer(ctx, { request })))),
-  ];
+  const answered = await stub.answerAll(ctx, requests);
+  if (answered === null) return sessionNotFound();
+  if (requests.length === 0 && invalid.length === 0) return new Response(null, { status: 202 });
+  const answers = [...invalid, ...answered];
   if (!batch && answers.length === 1) {
-    const [only] = answers;
-    const status = requests.length === 0 ? 400 : 200;
-    return Response.json(only, { status });
+    return Response.json(answers[0], { status: requests.length === 0 ? 400 : 200 });
   }
   return Response.json(answers);
+}
+
+function sessionNotFound(): Response {
+  return rpcHttpError(404, SESSION_NOT_FOUND, "Session not found.");
 }
 
 type SessionStub = ReturnType<typeof session>;
@@ -245,8 +243,7 @@ async function openStream(c: Ctx, ctx: SessionContext): Promise<Response> {
     );
   }
   const stub = session(c, ctx.sessionId);
-  if ((await stub.resume(ctx)) === null)
-    return rpcHttpError(404, SESSION_NOT_FOUND, "Session not found.");
+  if ((await stub.resume(ctx)) === null) return sessionNotFound();
   const stream = await stub.stream(ctx);
   return new Response(stream, {
     headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },

@@ -27,25 +27,29 @@ interface ToolRow {
   enabled: number;
 }
 
-const LATEST_TOOLS_SQL = `
+// The tools of the last listing: the last test's when it succeeded, else the latest seen.
+const latestToolsSql = (scope: "s.id" | "s.org_id") => `
 SELECT t.server_id, t.name, t.description, t.enabled
 FROM mcp_server_tools t JOIN mcp_servers s ON s.id = t.server_id
-WHERE s.%FILTER% = ?
+WHERE ${scope} = ?
   AND t.seen_at = CASE
     WHEN s.last_tested_at IS NOT NULL AND s.last_test_error IS NULL THEN s.last_tested_at
     ELSE (SELECT MAX(seen_at) FROM mcp_server_tools WHERE server_id = s.id)
   END
 ORDER BY t.server_id, t.name`;
+const TOOLS_OF_SERVER = latestToolsSql("s.id");
+const TOOLS_OF_ORG = latestToolsSql("s.org_id");
 
 /** The current tools of one server, or of every server of an organisation, by server id. */
 export async function latestTools(
   env: Env,
   scope: { serverId: string } | { orgId: string },
 ): Promise<Map<string, McpToolView[]>> {
-  const [column, value] = "serverId" in scope ? ["id", scope.serverId] : ["org_id", scope.orgId];
-  const { results } = await env.DB.prepare(LATEST_TOOLS_SQL.replace("%FILTER%", column))
-    .bind(value)
-    .all<ToolRow>();
+  const statement =
+    "serverId" in scope
+      ? env.DB.prepare(TOOLS_OF_SERVER).bind(scope.serverId)
+      : env.DB.prepare(TOOLS_OF_ORG).bind(scope.orgId);
+  const { results } = await statement.all<ToolRow>();
   const byServer = new Map<string, McpToolView[]>();
   for (const r of results) {
     const list = byServer.get(r.server_id) ?? [];
