@@ -1,14 +1,17 @@
 // `npm run test:conformance`: the official MCP conformance suite (@modelcontextprotocol/
 // conformance, server mode) against a Gatehouse MCP gateway started as `npm start` runs it.
 //
-// It starts the fake upstream MCP servers (two tenants, SDK-built) and a gateway with fresh
-// state, makes the first admin, registers the two upstreams, creates a gateway over both, gets
+// It starts the fake upstream MCP servers (two tenants, SDK-built), an upstream with the
+// suite's reference fixtures (fixture-upstream.ts) and a gateway with fresh state, makes the
+// first admin, registers the three upstreams, creates a gateway over them, gets
 // an OAuth access token through the real flow (discovery, registration, PKCE, consent), puts
 // a token-adding loopback proxy in front of `/v1/mcp/<slug>` (the suite sends no token), and
 // runs the suite's server scenarios against the proxy with the baseline of expected failures
-// (baseline.yml). Exit code: the suite's own baseline verdict, 1 on a failure not in the
-// baseline or on a baseline entry that now passes, else 0. Every process it started is
-// stopped (by its own process group) before it exits.
+// (baseline.yml). Then it replays the tool and prompt scenarios under the gateway's
+// `<server>__<name>` names (replay.ts). Exit code: 1 when the suite's own baseline verdict
+// fails (a failure not in the baseline, or a baseline entry that now passes) or a replay
+// fails, else 0. Every process it started is stopped (by its own process group) before it
+// exits.
 //
 // Extra arguments go to the suite, e.g. `npm run test:conformance -- --scenario ping`.
 // Results (checks.json per scenario, the suite's full log) land in test-results/conformance/.
@@ -21,7 +24,9 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { McpGatewayView, McpServerSaved } from "../../shared/api-types";
 import { type RunningGateway, startGateway } from "../../test/e2e/gateway-process";
 import { type FakeMcpUpstream, startFakeMcpUpstream } from "../../test/fakes/mcp-upstream";
+import { type FixtureUpstream, startFixtureUpstream } from "./fixture-upstream";
 import { accessTokenFor } from "./oauth-token";
+import { type ReplayResult, replayRenamed } from "./replay";
 import { startTokenProxy, type TokenProxy } from "./token-proxy";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -30,11 +35,14 @@ const cli = join(root, "node_modules", "@modelcontextprotocol", "conformance", "
 const baseline = join(here, "baseline.yml");
 const outDir = join(root, "test-results", "conformance");
 const SLUG = "conformance";
+/** The fixture upstream's name on the gateway: its tools are `everything__test_*`. */
+const FIXTURES = "everything";
 /** The whole suite must finish in this time, or it is stopped and the run fails. */
 const SUITE_TIMEOUT_MS = 8 * 60_000;
 const ADMIN = { email: "conformance@gatehouse.test", password: "conformance password 1234" };
 
 let fake: FakeMcpUpstream | undefined;
+let fixtures: FixtureUpstream | undefined;
 let gateway: RunningGateway | undefined;
 let proxy: TokenProxy | undefined;
 let suite: ChildProcess | undefined;
@@ -52,6 +60,7 @@ async function stopAll() {
   await proxy?.close();
   await gateway?.stop();
   await fake?.close();
+  await fixtures?.close();
 }
 
 async function api<T>(path: string, cookie: string, body?: unknown): Promise<T> {
@@ -175,19 +184,32 @@ function summarise() {
   for (const row of rows) console.log(row);
 }
 
+function printReplays(replays: ReplayResult[]) {
+  console.log("\nThe renamed fixtures, replayed under the gateway's names:\n");
+  console.log("| Scenario | Called as | Result | Problem |");
+  console.log("|---|---|---|---|");
+  for (const r of replays) {
+    console.log(`| ${r.scenario} | ${r.exposedName} | ${r.ok ? "pass" : "FAIL"} | ${r.detail} |`);
+  }
+  const failed = replays.filter((r) => !r.ok).length;
+  console.log(failed === 0 ? "\nEvery replay passed." : `\n${failed} replay(s) failed.`);
+}
+
 async function main() {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   console.log("Starting the fake upstream MCP servers and the gateway (npm start)…");
   fake = await startFakeMcpUpstream();
+  fixtures = await startFixtureUpstream();
   gateway = await startGateway();
   const cookie = await signInAdmin(gateway.url);
   const one = await addServer(cookie, "one", fake.endpoint("conformance-one"));
   const two = await addServer(cookie, "two", fake.endpoint("conformance-two"));
+  const everything = await addServer(cookie, FIXTURES, fixtures.url);
   await api<McpGatewayView>("/mcp-gateways", cookie, {
     slug: SLUG,
     name: "Conformance",
-    serverIds: [one, two],
+    serverIds: [one, two, everything],
   });
   const token = await accessTokenFor(gateway.url, SLUG, cookie);
   proxy = await startTokenProxy(gateway.url, token);
@@ -199,14 +221,16 @@ async function main() {
   const started = Date.now();
   const code = await runSuite(mcpUrl, process.argv.slice(2));
   summarise();
-  const log = readFileSync(join(outDir, "conformance.log"), "utf8");
+  const log = readFileSync(join(outDir, "conformance.log"), "utf8").replace(/\x1b\[\d+m/g, "");
   const verdictAt = log.search(/\n(Expected failures|Stale baseline|Unexpected failures|Baseline)/);
   if (verdictAt >= 0) console.log(log.slice(verdictAt));
+  const replays = await replayRenamed(mcpUrl, FIXTURES);
+  printReplays(replays);
   console.log(
     `Suite finished in ${Math.round((Date.now() - started) / 1000)}s, exit ${code}; ` +
       `${proxy.forwarded()} requests through the proxy. Full log: ${join(outDir, "conformance.log")}`,
   );
-  return code;
+  return code === 0 && replays.every((r) => r.ok) ? 0 : 1;
 }
 
 let exitCode = 1;

@@ -46,6 +46,7 @@ describe("listing roles", () => {
       "llmProxy:read",
       "llmVirtualKey:create",
       "llmVirtualKey:read",
+      "mcpGateway:read",
     ]);
     expect(builtIn.every((r) => (r.description ?? "").length > 0)).toBe(true);
   });

@@ -95,7 +95,7 @@ export const BUILT_IN_ROLE_DESCRIPTIONS: Record<BuiltInRole, string> = {
   admin: "Everything, including members, roles and provider keys.",
   editor:
     "Manages LLM proxies, MCP gateways and servers, limits, policies and prices; reads costs and logs; their own virtual keys.",
-  member: "Uses LLM proxies and creates their own virtual keys.",
+  member: "Uses LLM proxies and the MCP gateways open to them, and creates their own virtual keys.",
 };
 
 const KNOWN = new Set<string>(PERMISSIONS);

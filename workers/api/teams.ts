@@ -6,11 +6,12 @@
 import { and, asc, count, eq, inArray } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
-import { llmProxyTeams, teamMembers, teams, users } from "../../d1/schema";
+import { llmProxyTeams, mcpGatewayTeams, teamMembers, teams, users } from "../../d1/schema";
 import type { TeamDetail, TeamView } from "../../shared/api-types";
 import { newId } from "../../shared/ids";
 import type { AppEnv } from "../app-env";
 import { db } from "../db";
+import { forgetGatewayCache } from "../mcp/gateway-cache";
 import { badRequest, conflict, notFound } from "../errors";
 import { invalidate } from "../proxy/lookups";
 import { route } from "./route";
@@ -180,7 +181,7 @@ export const teamRoutes = [
     method: "delete",
     path: "/teams/:id",
     summary:
-      "Delete a team, its memberships, and its place on the proxies restricted to it (a proxy left with no team is open to everyone)",
+      "Delete a team, its memberships, and its place on the proxies and MCP gateways restricted to it (one left with no team is open to everyone)",
     access: "team:delete",
     async handler(c) {
       const team = await findOrgTeam(c, c.req.param("id") ?? "");
@@ -191,8 +192,10 @@ export const teamRoutes = [
       await db(c.env).batch([
         db(c.env).delete(teamMembers).where(eq(teamMembers.teamId, team.id)),
         db(c.env).delete(llmProxyTeams).where(eq(llmProxyTeams.teamId, team.id)),
+        db(c.env).delete(mcpGatewayTeams).where(eq(mcpGatewayTeams.teamId, team.id)),
         db(c.env).delete(teams).where(eq(teams.id, team.id)),
       ]);
+      forgetGatewayCache();
       for (const p of restricted) invalidate.proxy(p.id);
       invalidate.allKeys();
       return c.body(null, 204);
