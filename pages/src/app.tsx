@@ -8,7 +8,7 @@ import { ApiError, api, errorMessage, SIGNED_OUT_EVENT } from "./lib/api";
 import { type Session, SessionProvider } from "./lib/session";
 import { AcceptInvitePage } from "./pages/accept-invite";
 import { AuditPage } from "./pages/audit";
-import { ConnectWithMcpPage } from "./pages/connect/connect-with-mcp";
+import { ConnectPage } from "./pages/connect";
 import { CostsPage } from "./pages/costs";
 import { LlmProxiesPage } from "./pages/llm-proxies";
 import { McpGatewaysPage } from "./pages/mcp-gateways/mcp-gateways-page";
@@ -17,7 +17,7 @@ import { McpServersPage } from "./pages/mcp-servers/mcp-servers-page";
 import { MembersPage } from "./pages/members";
 import { NotFoundPage } from "./pages/not-found";
 import { ConsentErrorPage, ConsentPage } from "./pages/oauth-consent/consent-page";
-import { ProfileWithAppsPage } from "./pages/profile/profile-page";
+import { ProfilePage } from "./pages/profile";
 import { ProviderKeysPage } from "./pages/provider-keys";
 import { ResetPasswordPage } from "./pages/reset-password";
 import { SettingsPage } from "./pages/settings";
@@ -146,7 +146,7 @@ function SignedIn(props: { user: UserView; onSignedOut: () => void; onRefresh: (
       <Layout>
         <Router>
           <Route path="/" component={Home} />
-          <Route path="/connect" component={ConnectWithMcpPage} />
+          <Route path="/connect" component={ConnectPage} />
           <Route path="/virtual-keys" component={VirtualKeysPage} />
           <Route path="/llm-proxies" component={LlmProxiesPage} />
           <Route path="/provider-keys" component={ProviderKeysPage} />
@@ -158,7 +158,7 @@ function SignedIn(props: { user: UserView; onSignedOut: () => void; onRefresh: (
           <Route path="/teams" component={TeamsPage} />
           <Route path="/audit" component={AuditPage} />
           <Route path="/settings" component={SettingsPage} />
-          <Route path="/profile" component={ProfileWithAppsPage} />
+          <Route path="/profile" component={ProfilePage} />
           <Route default component={NotFoundPage} />
         </Router>
       </Layout>

@@ -55,7 +55,7 @@ function fixtureServer(): McpServer {
     isError: true,
     content: [{ type: "text", text: "This tool intentionally returns an error for testing" }],
   }));
-  server.registerTool("test_tool_with_logging", { description: "Logs" }, async (_args, extra) => {
+  server.registerTool("test_tool_with_logging", { description: "Logs" }, async (extra) => {
     for (const data of ["Tool execution started", "Tool processing data", "Tool completed"]) {
       await extra.sendNotification({
         method: "notifications/message",
@@ -65,7 +65,7 @@ function fixtureServer(): McpServer {
     }
     return { content: [{ type: "text", text: "Tool with logging executed successfully" }] };
   });
-  server.registerTool("test_tool_with_progress", { description: "Progress" }, async (_a, extra) => {
+  server.registerTool("test_tool_with_progress", { description: "Progress" }, async (extra) => {
     const progressToken = extra._meta?.progressToken;
     for (const progress of [0, 50, 100]) {
       if (progressToken !== undefined) {

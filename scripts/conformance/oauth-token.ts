@@ -56,9 +56,12 @@ async function expectOk(res: Response, what: string): Promise<Response> {
   return res;
 }
 
-/** The `name=value` part of each Set-Cookie of a response. */
+/** The `name=value` part of each Set-Cookie of a response (fetch joins them with ", "). */
 function cookiesOf(res: Response): string[] {
-  return res.headers.getSetCookie().map((c) => c.split(";")[0] ?? "");
+  return (res.headers.get("set-cookie") ?? "")
+    .split(/,(?=\s*[^;=,\s]+=)/)
+    .map((c) => c.trim().split(";")[0] ?? "")
+    .filter((c) => c.length > 0);
 }
 
 /** Answers the consent screen for `authorizationUrl` as the user of `sessionCookie`. */

@@ -108,7 +108,12 @@ export async function replayRenamed(mcpUrl: string, server: string): Promise<Rep
   const record = async (scenario: string, exposedName: string, run: () => Promise<string[]>) => {
     try {
       const problems = await run();
-      results.push({ scenario, exposedName, ok: problems.length === 0, detail: problems.join("; ") });
+      results.push({
+        scenario,
+        exposedName,
+        ok: problems.length === 0,
+        detail: problems.join("; "),
+      });
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
       results.push({ scenario, exposedName, ok: false, detail });

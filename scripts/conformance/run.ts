@@ -16,9 +16,17 @@
 // Extra arguments go to the suite, e.g. `npm run test:conformance -- --scenario ping`.
 // Results (checks.json per scenario, the suite's full log) land in test-results/conformance/.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { McpGatewayView, McpServerSaved } from "../../shared/api-types";
@@ -88,7 +96,7 @@ async function signInAdmin(base: string): Promise<string> {
     headers: { "content-type": "application/json", origin: base },
     body: JSON.stringify(ADMIN),
   });
-  const cookie = login.headers.getSetCookie()[0]?.split(";")[0];
+  const cookie = login.headers.get("set-cookie")?.split(";")[0];
   if (login.status !== 200 || !cookie) throw new Error(`login: ${login.status}`);
   return cookie;
 }
@@ -221,7 +229,7 @@ async function main() {
   const started = Date.now();
   const code = await runSuite(mcpUrl, process.argv.slice(2));
   summarise();
-  const log = readFileSync(join(outDir, "conformance.log"), "utf8").replace(/\x1b\[\d+m/g, "");
+  const log = stripVTControlCharacters(readFileSync(join(outDir, "conformance.log"), "utf8"));
   const verdictAt = log.search(/\n(Expected failures|Stale baseline|Unexpected failures|Baseline)/);
   if (verdictAt >= 0) console.log(log.slice(verdictAt));
   const replays = await replayRenamed(mcpUrl, FIXTURES);

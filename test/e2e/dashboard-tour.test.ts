@@ -29,6 +29,9 @@ const ADMIN_PAGES = [
   { path: "/members", name: "members" },
   { path: "/teams", name: "teams" },
   { path: "/audit", name: "audit" },
+  { path: "/mcp-servers", name: "mcp-servers" },
+  { path: "/mcp-gateways", name: "mcp-gateways" },
+  { path: "/mcp-logs", name: "mcp-logs" },
   { path: "/settings", name: "settings" },
   { path: "/profile", name: "profile" },
 ];
@@ -132,6 +135,7 @@ describe("dashboard tour", () => {
     const nav = page.getByRole("navigation", { name: "Main" });
     await expect(nav.getByRole("link", { name: "Provider keys" }).count()).resolves.toBe(0);
     await expect(nav.getByRole("link", { name: /costs/i }).count()).resolves.toBe(0);
+    await expect(nav.getByRole("link", { name: "MCP servers" }).count()).resolves.toBe(0);
     await visit(page, "/costs");
     expect(await page.locator("main#main").textContent()).toMatch(/permission|admin/i);
     await screenshot(page, "tour-costs-member");

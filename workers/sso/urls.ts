@@ -31,7 +31,7 @@ export function isSafeReturnPath(path: string): boolean {
     path.startsWith("/") &&
     !path.startsWith("//") &&
     !path.startsWith("/\\") &&
-    path.length <= 512 &&
+    path.length <= 4096 &&
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are the point.
     !/[\u0000-\u001f\u007f\\]/.test(path)
   );

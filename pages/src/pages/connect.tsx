@@ -12,6 +12,7 @@ import { AnthropicClientPanel } from "./connect/anthropic-client";
 import { ClaudeCodePanel } from "./connect/claude-code";
 import { ClaudeDesktopPanel } from "./connect/claude-desktop";
 import { CLIENTS, ClientChoice, type ClientId } from "./connect/client-choice";
+import { McpGatewayChoiceProvider } from "./connect/mcp-gateway-choice";
 import { ConnectionProblem } from "./connect/problem";
 import { SetupReview } from "./connect/setup-review";
 
@@ -90,7 +91,7 @@ export function ConnectPage() {
   }
 
   return (
-    <>
+    <McpGatewayChoiceProvider>
       <PageHeader
         title="Connect"
         description="Use Claude through Gatehouse in three steps. Your model calls are then attributed to you and kept within your budgets."
@@ -112,6 +113,6 @@ export function ConnectPage() {
           {configuration}
         </Step>
       </ol>
-    </>
+    </McpGatewayChoiceProvider>
   );
 }

@@ -10,6 +10,8 @@ import { roleLabel } from "../ui/layout";
 import { Badge, Card, PageHeader } from "../ui/page";
 import { ErrorState, Loading } from "../ui/states";
 import { TableHead } from "../ui/table-head";
+import "./mcp-gateways/mcp-gateways.css";
+import { ConnectionsCard } from "./mcp-gateways/connections-card";
 
 /** A readable name for a browser from its user agent, enough to tell sessions apart. */
 export function describeAgent(ua: string | null): string {
@@ -122,6 +124,11 @@ export function ProfilePage() {
             : ""}
         </p>
       </ConfirmDialog>
+      <ConnectionsCard
+        all={false}
+        title="Connected apps"
+        emptyText="When you connect an app such as Claude Desktop to an MCP gateway and allow it, it appears here. Disconnect it to take its access away."
+      />
     </>
   );
 }

@@ -34,9 +34,10 @@ export function SignInPage(props: { onSignedIn: (user: UserView) => void }) {
     api.get<SignInProviders>("/auth/providers").catch(() => null),
   );
   const offered = providers.state === "ready" ? providers.data : null;
+  // Back to the same page with its query (the consent screen's is the authorization request).
   const returnTo = window.location.pathname.startsWith("/sign-in")
     ? "/connect"
-    : window.location.pathname;
+    : window.location.pathname + window.location.search;
   const redirectError = ssoError();
   const onSubmit = (event: Event) => {
     const v = formValues(event);

@@ -2,7 +2,7 @@
 import { ApiError, errorMessage } from "../../lib/api";
 import { useSession } from "../../lib/session";
 
-export type ProblemKind = "no-proxy" | "no-provider-key" | "forbidden" | "other";
+export type ProblemKind = "no-proxy" | "no-provider-key" | "forbidden" | "gateway" | "other";
 
 export interface Problem {
   kind: ProblemKind;
@@ -14,6 +14,10 @@ export interface Problem {
 export function problemFrom(err: unknown): Problem {
   const detail = errorMessage(err);
   if (err instanceof ApiError) {
+    // The chosen MCP gateway went away or is not open to this person (team, account).
+    if ((err.status === 403 || err.status === 404) && /MCP gateway/.test(detail)) {
+      return { kind: "gateway", detail };
+    }
     if (err.status === 404) return { kind: "no-proxy", detail };
     if (err.status === 409) return { kind: "no-provider-key", detail };
     if (err.status === 403) return { kind: "forbidden", detail };
@@ -25,6 +29,7 @@ const TITLES: Record<ProblemKind, string> = {
   "no-proxy": "No LLM proxy yet",
   "no-provider-key": "This LLM proxy has no provider key",
   forbidden: "You need an admin's help",
+  gateway: "This MCP gateway is not available to you",
   other: "Your configuration could not be made",
 };
 
@@ -67,6 +72,13 @@ function Explanation(props: { problem: Problem }) {
           You can't create keys yourself (llmVirtualKey:create). Ask an admin to grant it, or to
           create your two Connection keys for you on the Virtual keys page; your download will use
           them.
+        </p>
+      );
+    case "gateway":
+      return (
+        <p>
+          Choose another MCP gateway, or "None" for inference only. An admin can open this one to
+          you by adding you to one of its teams.
         </p>
       );
     default:
