@@ -133,6 +133,8 @@ function runSuite(mcpUrl: string, extraArgs: string[]): Promise<number> {
     baseline,
     "--output-dir",
     outDir,
+    // Every server scenario, the two "pending" ones included, unless told otherwise.
+    ...(extraArgs.some((a) => a === "--suite" || a === "--scenario") ? [] : ["--suite", "all"]),
     ...extraArgs,
   ];
   const child = spawn(process.execPath, args, {

@@ -60,12 +60,19 @@ async function removeLimit(id: string) {
   invalidateOrgLimits(a.orgId);
 }
 
-const ask = (headers: Record<string, string>, text = "hi", model = "claude-haiku-4-5") =>
-  call(`/v1/anthropic/${proxyId}/v1/messages`, {
+/**
+ * One request, its body read to the end as a client would: the proxy settles a request's
+ * usage when its response ends, so an unread body would leave the reservation open.
+ */
+async function ask(headers: Record<string, string>, text = "hi", model = "claude-haiku-4-5") {
+  const res = await call(`/v1/anthropic/${proxyId}/v1/messages`, {
     method: "POST",
     headers,
     body: JSON.stringify({ model, max_tokens: 8, messages: [{ role: "user", content: text }] }),
   });
+  const body = await res.text();
+  return new Response(body, { status: res.status, headers: res.headers });
+}
 
 describe("scopes", () => {
   it("an organisation request limit counts everyone's requests", async () => {

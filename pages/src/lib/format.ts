@@ -41,3 +41,8 @@ export function formatRelative(ms: number | null | undefined, now = Date.now()):
     if (abs >= size) return rtf.format(Math.round(diff / size), unit);
   return diff >= 0 ? "in under a minute" : "just now";
 }
+
+/** The full date and time, for a log entry's details and tooltips. */
+export function exactTime(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { dateStyle: "full", timeStyle: "long" });
+}

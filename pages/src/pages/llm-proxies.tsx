@@ -1,6 +1,5 @@
 // LLM proxies: the entry points clients use, each bound to a provider key, with an optional
 // model allow-list. One is the default, served when a client names no proxy.
-import "./llm-proxies/proxies.css";
 import { useState } from "preact/hooks";
 import type { ListOf, LlmProxyView, ProviderKeyView } from "../../../shared/api-types";
 import { api } from "../lib/api";
@@ -91,7 +90,7 @@ function LlmProxiesList() {
     );
   else
     body = (
-      <div class="proxy-list">
+      <div class="card-list">
         {noProviderKeys ? addKeyFirst : null}
         {keys.state === "error" ? (
           <Notice tone="warning">Provider key names could not be loaded: {keys.message}</Notice>

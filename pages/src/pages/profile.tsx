@@ -56,7 +56,7 @@ export function ProfilePage() {
             <Badge tone={user.role === "admin" ? "info" : "neutral"}>{roleLabel(user.role)}</Badge>
           </dd>
           <dt>Permissions</dt>
-          <dd class="permission-list">
+          <dd class="chip-list">
             {user.permissions.map((p) => (
               <code key={p}>{p}</code>
             ))}

@@ -1,5 +1,5 @@
-// Forms: labelled fields that show the API's per-field errors, and a submit helper that keeps
-// "busy" and the error message in one place.
+// Forms: labelled fields (and check lists) that show the API's per-field errors, and a submit
+// helper that keeps "busy" and the error message in one place.
 import type { ComponentChildren, JSX } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError, errorMessage } from "../lib/api";
@@ -121,5 +121,37 @@ export function SubmitRow(props: { form: FormState; label: string; busyLabel: st
         {props.form.busy ? props.busyLabel : props.label}
       </button>
     </>
+  );
+}
+
+/** Checkboxes that submit the ids of the chosen items under one name, with a hint above. */
+export function CheckList(props: {
+  legend: string;
+  name: string;
+  items: { id: string; label: string; sub?: string }[];
+  checked: string[];
+  hint: string;
+  error: string | undefined;
+}) {
+  return (
+    <fieldset class="plain">
+      <legend>{props.legend}</legend>
+      <p class="hint">{props.hint}</p>
+      {props.items.map((i) => (
+        <label key={i.id} class="checkbox">
+          <input
+            type="checkbox"
+            name={props.name}
+            value={i.id}
+            defaultChecked={props.checked.includes(i.id)}
+          />
+          <span>
+            {i.label}
+            {i.sub ? <small class="muted"> {i.sub}</small> : null}
+          </span>
+        </label>
+      ))}
+      {props.error ? <p class="field-error">{props.error}</p> : null}
+    </fieldset>
   );
 }

@@ -1,9 +1,9 @@
 // Table headers: plain column labels, and the unlabelled column that holds row actions
 // (named for screen readers only).
-export function ActionsHead() {
+export function ActionsHead(props: { label?: string }) {
   return (
     <th scope="col">
-      <span class="visually-hidden">Actions</span>
+      <span class="visually-hidden">{props.label ?? "Actions"}</span>
     </th>
   );
 }

@@ -1,9 +1,15 @@
 // The audit log's filters: outcome, action prefix (typed; applied after a short pause), actor
 // and resource type. Each applies as soon as it changes.
-import { useEffect, useState } from "preact/hooks";
 import type { MemberView } from "../../../../shared/api-types";
+import { ClearFiltersButton, FilterSelect, useTypedFilter } from "../../ui/filter-fields";
 import { RESOURCE_TYPES } from "./labels";
 import { type AuditFilters, hasFilters, NO_FILTERS } from "./use-audit-log";
+
+const OUTCOME_OPTIONS = [
+  { value: "success", label: "Success" },
+  { value: "denied", label: "Denied" },
+  { value: "error", label: "Error" },
+];
 
 export function AuditFilterBar(props: {
   filters: AuditFilters;
@@ -11,15 +17,7 @@ export function AuditFilterBar(props: {
   onChange: (filters: AuditFilters) => void;
 }) {
   const { filters, onChange } = props;
-  const [action, setAction] = useState(filters.action);
-  // Filters cleared elsewhere (the empty state's button) clear the box too.
-  useEffect(() => setAction(filters.action), [filters.action]);
-  // Typing is applied once it pauses, not on every key.
-  useEffect(() => {
-    if (action === filters.action) return;
-    const timer = setTimeout(() => onChange({ ...filters, action }), 350);
-    return () => clearTimeout(timer);
-  }, [action, filters, onChange]);
+  const [action, setAction] = useTypedFilter(filters, "action", onChange);
   const set = (patch: Partial<AuditFilters>) => onChange({ ...filters, action, ...patch });
 
   return (
@@ -31,20 +29,14 @@ export function AuditFilterBar(props: {
         set({});
       }}
     >
-      <div class="field">
-        <label for="audit-outcome">Outcome</label>
-        <select
-          id="audit-outcome"
-          class="input"
-          value={filters.outcome}
-          onChange={(e) => set({ outcome: e.currentTarget.value as AuditFilters["outcome"] })}
-        >
-          <option value="">Any outcome</option>
-          <option value="success">Success</option>
-          <option value="denied">Denied</option>
-          <option value="error">Error</option>
-        </select>
-      </div>
+      <FilterSelect
+        id="audit-outcome"
+        label="Outcome"
+        value={filters.outcome}
+        any="Any outcome"
+        options={OUTCOME_OPTIONS}
+        onChange={(outcome) => set({ outcome: outcome as AuditFilters["outcome"] })}
+      />
       <div class="field">
         <label for="audit-action">Action starts with</label>
         <input
@@ -59,50 +51,30 @@ export function AuditFilterBar(props: {
         />
       </div>
       {props.people ? (
-        <div class="field">
-          <label for="audit-actor">Who</label>
-          <select
-            id="audit-actor"
-            class="input"
-            value={filters.actorUserId}
-            onChange={(e) => set({ actorUserId: e.currentTarget.value })}
-          >
-            <option value="">Anyone</option>
-            {props.people.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name} ({p.email})
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="audit-actor"
+          label="Who"
+          value={filters.actorUserId}
+          any="Anyone"
+          options={props.people.map((p) => ({ value: p.id, label: `${p.name} (${p.email})` }))}
+          onChange={(actorUserId) => set({ actorUserId })}
+        />
       ) : null}
-      <div class="field">
-        <label for="audit-resource">Resource type</label>
-        <select
-          id="audit-resource"
-          class="input"
-          value={filters.resourceType}
-          onChange={(e) => set({ resourceType: e.currentTarget.value })}
-        >
-          <option value="">Any resource</option>
-          {Object.entries(RESOURCE_TYPES).map(([type, label]) => (
-            <option key={type} value={type}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <FilterSelect
+        id="audit-resource"
+        label="Resource type"
+        value={filters.resourceType}
+        any="Any resource"
+        options={Object.entries(RESOURCE_TYPES).map(([value, label]) => ({ value, label }))}
+        onChange={(resourceType) => set({ resourceType })}
+      />
       {hasFilters({ ...filters, action }) ? (
-        <button
-          type="button"
-          class="button ghost"
-          onClick={() => {
+        <ClearFiltersButton
+          onClear={() => {
             setAction("");
             onChange(NO_FILTERS);
           }}
-        >
-          Clear filters
-        </button>
+        />
       ) : null}
     </form>
   );

@@ -45,13 +45,3 @@ const VIA: Record<string, string> = {
 };
 
 export const viaLabel = (via: string) => VIA[via] ?? via;
-
-export function exactTime(ms: number): string {
-  return new Date(ms).toLocaleString(undefined, {
-    dateStyle: "full",
-    timeStyle: "long",
-  });
-}
-
-/** A snapshot as readable JSON. */
-export const pretty = (value: unknown) => JSON.stringify(value, null, 2) ?? "null";

@@ -2,6 +2,7 @@
 import type { LlmProxyView, ProviderKeyView } from "../../../../shared/api-types";
 import { CopyButton } from "../../ui/copy-button";
 import { Badge } from "../../ui/page";
+import { EditDeleteButtons, ResourceCard } from "../../ui/resource-card";
 
 function providerName(provider: string) {
   return provider === "anthropic" ? "Anthropic" : provider;
@@ -34,39 +35,24 @@ export function ProxyCard(props: {
   onDelete: () => void;
 }) {
   const p = props.proxy;
-  const headingId = `proxy-${p.id}`;
   return (
-    <section class="card proxy-card" aria-labelledby={headingId}>
-      <div class="card-header">
-        <div class="row">
-          <h2 id={headingId}>{p.name}</h2>
-          {p.isDefault ? <Badge tone="info">Default</Badge> : null}
-        </div>
-        {props.canEdit || props.canDelete ? (
-          <div class="row">
-            {props.canEdit ? (
-              <button
-                type="button"
-                class="button secondary small"
-                aria-label={`Edit ${p.name}`}
-                onClick={props.onEdit}
-              >
-                Edit
-              </button>
-            ) : null}
-            {props.canDelete ? (
-              <button
-                type="button"
-                class="button secondary small danger-text"
-                aria-label={`Delete ${p.name}`}
-                onClick={props.onDelete}
-              >
-                Delete
-              </button>
-            ) : null}
-          </div>
-        ) : null}
-      </div>
+    <ResourceCard
+      headingId={`proxy-${p.id}`}
+      class="proxy-card"
+      title={p.name}
+      badges={p.isDefault ? <Badge tone="info">Default</Badge> : null}
+      actions={
+        props.canEdit || props.canDelete ? (
+          <EditDeleteButtons
+            name={p.name}
+            canEdit={props.canEdit}
+            canDelete={props.canDelete}
+            onEdit={props.onEdit}
+            onDelete={props.onDelete}
+          />
+        ) : null
+      }
+    >
       <dl class="details">
         <dt>Provider</dt>
         <dd>{providerName(p.provider)}</dd>
@@ -77,7 +63,7 @@ export function ProxyCard(props: {
         <dt>Models</dt>
         <dd>
           {p.allowedModels?.length ? (
-            <span class="model-list">
+            <span class="chip-list">
               {p.allowedModels.map((m) => (
                 <code key={m}>{m}</code>
               ))}
@@ -94,6 +80,6 @@ export function ProxyCard(props: {
           <CopyButton text={p.baseUrl} label="Copy URL" />
         </dd>
       </dl>
-    </section>
+    </ResourceCard>
   );
 }

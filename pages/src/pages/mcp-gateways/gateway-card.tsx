@@ -3,6 +3,7 @@
 import type { McpGatewayView, McpServerView, TeamView } from "../../../../shared/api-types";
 import { CopyButton } from "../../ui/copy-button";
 import { Badge } from "../../ui/page";
+import { EditDeleteButtons, ResourceCard } from "../../ui/resource-card";
 
 function Names(props: {
   ids: string[];
@@ -13,7 +14,7 @@ function Names(props: {
   if (!props.known) return <span>{props.ids.length}</span>;
   const known = props.known;
   return (
-    <span class="mcp-chips">
+    <span class="chip-list inline">
       {props.ids.map((id) => (
         <code key={id}>{known.find((k) => k.id === id)?.name ?? "unknown"}</code>
       ))}
@@ -31,37 +32,22 @@ export function GatewayCard(props: {
   onDelete: () => void;
 }) {
   const g = props.gateway;
-  const headingId = `mcp-gateway-${g.id}`;
   return (
-    <section class="card mcp-gateway-card" aria-labelledby={headingId}>
-      <div class="card-header">
-        <div class="row">
-          <h2 id={headingId}>{g.name}</h2>
-          <Badge>{g.slug}</Badge>
-        </div>
-        <div class="row">
-          {props.canEdit ? (
-            <button
-              type="button"
-              class="button secondary small"
-              aria-label={`Edit ${g.name}`}
-              onClick={props.onEdit}
-            >
-              Edit
-            </button>
-          ) : null}
-          {props.canDelete ? (
-            <button
-              type="button"
-              class="button secondary small danger-text"
-              aria-label={`Delete ${g.name}`}
-              onClick={props.onDelete}
-            >
-              Delete
-            </button>
-          ) : null}
-        </div>
-      </div>
+    <ResourceCard
+      headingId={`mcp-gateway-${g.id}`}
+      class="mcp-gateway-card"
+      title={g.name}
+      badges={<Badge>{g.slug}</Badge>}
+      actions={
+        <EditDeleteButtons
+          name={g.name}
+          canEdit={props.canEdit}
+          canDelete={props.canDelete}
+          onEdit={props.onEdit}
+          onDelete={props.onDelete}
+        />
+      }
+    >
       {g.description ? <p class="muted">{g.description}</p> : null}
       <dl class="details">
         <dt>URL</dt>
@@ -88,6 +74,6 @@ export function GatewayCard(props: {
           )}
         </dd>
       </dl>
-    </section>
+    </ResourceCard>
   );
 }

@@ -2,7 +2,7 @@
 // name, the servers whose tools it offers, and the teams that may use it.
 import type { McpGatewayView, McpServerView, TeamView } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
-import { Field, formValues, useFormState } from "../../ui/form";
+import { CheckList, Field, formValues, useFormState } from "../../ui/form";
 import { FormActions, fieldError } from "../../ui/modal";
 import { Notice } from "../../ui/states";
 
@@ -12,37 +12,6 @@ function enabledTools(server: McpServerView): string {
 }
 
 const SLUG_PATTERN = "[a-z0-9](?:[a-z0-9\\-]{0,38}[a-z0-9])?";
-
-function CheckList(props: {
-  legend: string;
-  name: string;
-  items: { id: string; label: string; sub?: string }[];
-  checked: string[];
-  hint: string;
-  error: string | undefined;
-}) {
-  return (
-    <fieldset class="plain mcp-checklist">
-      <legend>{props.legend}</legend>
-      <p class="hint">{props.hint}</p>
-      {props.items.map((i) => (
-        <label key={i.id} class="checkbox">
-          <input
-            type="checkbox"
-            name={props.name}
-            value={i.id}
-            defaultChecked={props.checked.includes(i.id)}
-          />
-          <span>
-            {i.label}
-            {i.sub ? <small class="muted"> {i.sub}</small> : null}
-          </span>
-        </label>
-      ))}
-      {props.error ? <p class="field-error">{props.error}</p> : null}
-    </fieldset>
-  );
-}
 
 export function GatewayForm(props: {
   gateway: McpGatewayView | null;

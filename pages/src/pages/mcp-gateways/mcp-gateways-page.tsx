@@ -83,7 +83,7 @@ function McpGatewayList() {
     );
   else
     body = (
-      <div class="mcp-gateway-list">
+      <div class="card-list">
         {servers.state === "error" ? (
           <Notice tone="warning">Server names could not be loaded: {servers.message}</Notice>
         ) : null}

@@ -1,37 +1,9 @@
 // The MCP log's filters: person, gateway, server, tool (typed; applied after a short pause),
 // outcome and a time range. Lists the signed-in role may not read are left out.
-import { useEffect, useState } from "preact/hooks";
 import type { McpGatewayView, McpServerView, MemberView } from "../../../../shared/api-types";
+import { ClearFiltersButton, FilterSelect, useTypedFilter } from "../../ui/filter-fields";
 import { OUTCOMES } from "./labels";
 import { hasFilters, type McpLogFilters, NO_FILTERS } from "./use-mcp-log";
-
-function Select(props: {
-  id: string;
-  label: string;
-  value: string;
-  any: string;
-  options: { value: string; label: string }[];
-  onChange: (value: string) => void;
-}) {
-  return (
-    <div class="field">
-      <label for={props.id}>{props.label}</label>
-      <select
-        id={props.id}
-        class="input"
-        value={props.value}
-        onChange={(e) => props.onChange(e.currentTarget.value)}
-      >
-        <option value="">{props.any}</option>
-        {props.options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
 
 export function McpLogFilterBar(props: {
   filters: McpLogFilters;
@@ -41,13 +13,7 @@ export function McpLogFilterBar(props: {
   onChange: (filters: McpLogFilters) => void;
 }) {
   const { filters, onChange } = props;
-  const [tool, setTool] = useState(filters.tool);
-  useEffect(() => setTool(filters.tool), [filters.tool]);
-  useEffect(() => {
-    if (tool === filters.tool) return;
-    const timer = setTimeout(() => onChange({ ...filters, tool }), 350);
-    return () => clearTimeout(timer);
-  }, [tool, filters, onChange]);
+  const [tool, setTool] = useTypedFilter(filters, "tool", onChange);
   const set = (patch: Partial<McpLogFilters>) => onChange({ ...filters, tool, ...patch });
 
   return (
@@ -60,7 +26,7 @@ export function McpLogFilterBar(props: {
       }}
     >
       {props.people ? (
-        <Select
+        <FilterSelect
           id="mcp-log-user"
           label="Person"
           value={filters.userId}
@@ -70,7 +36,7 @@ export function McpLogFilterBar(props: {
         />
       ) : null}
       {props.gateways ? (
-        <Select
+        <FilterSelect
           id="mcp-log-gateway"
           label="Gateway"
           value={filters.gatewayId}
@@ -80,7 +46,7 @@ export function McpLogFilterBar(props: {
         />
       ) : null}
       {props.servers ? (
-        <Select
+        <FilterSelect
           id="mcp-log-server"
           label="Server"
           value={filters.serverId}
@@ -102,7 +68,7 @@ export function McpLogFilterBar(props: {
           onInput={(e) => setTool(e.currentTarget.value)}
         />
       </div>
-      <Select
+      <FilterSelect
         id="mcp-log-outcome"
         label="Outcome"
         value={filters.outcome}
@@ -131,16 +97,12 @@ export function McpLogFilterBar(props: {
         />
       </div>
       {hasFilters({ ...filters, tool }) ? (
-        <button
-          type="button"
-          class="button ghost"
-          onClick={() => {
+        <ClearFiltersButton
+          onClear={() => {
             setTool("");
             onChange(NO_FILTERS);
           }}
-        >
-          Clear filters
-        </button>
+        />
       ) : null}
     </form>
   );

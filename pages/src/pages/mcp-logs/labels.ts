@@ -1,4 +1,4 @@
-// How MCP tool calls read: outcomes by name and colour, sizes, durations, payloads.
+// How MCP tool calls read: outcomes by name and colour, sizes, durations.
 import type { McpCallOutcome } from "../../../../shared/api-types";
 
 export const OUTCOMES: Record<McpCallOutcome, { label: string; tone: "good" | "warn" | "bad" }> = {
@@ -18,8 +18,3 @@ export function formatBytes(n: number): string {
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
-
-/** A payload as readable JSON. */
-export const pretty = (value: unknown) => JSON.stringify(value, null, 2) ?? "null";
-
-export const hasPayload = (value: unknown) => value !== null && value !== undefined;

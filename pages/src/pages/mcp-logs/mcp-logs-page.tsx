@@ -8,7 +8,7 @@ import { useSession } from "../../lib/session";
 import { useResource } from "../../lib/use-resource";
 import { NoAccess } from "../../ui/modal";
 import { Card, PageHeader } from "../../ui/page";
-import { Empty, ErrorState, Loading, Notice } from "../../ui/states";
+import { PagedListBody, RefreshButton } from "../../ui/paged-list";
 import { loadPeople } from "../teams/data";
 import { McpLogFilterBar } from "./filter-bar";
 import { McpLogTable } from "./log-table";
@@ -44,68 +44,12 @@ function McpLogView() {
   );
   const filtered = hasFilters(filters);
 
-  let body = null;
-  if (log.state === "loading") body = <Loading label="Loading MCP tool calls…" />;
-  else if (log.state === "error") body = <ErrorState message={log.message} onRetry={reload} />;
-  else if (log.calls.length === 0)
-    body = filtered ? (
-      <Empty
-        title="No tool calls match these filters"
-        action={
-          <button type="button" class="button secondary" onClick={() => setFilters(NO_FILTERS)}>
-            Clear filters
-          </button>
-        }
-      >
-        Try another person, gateway, tool or time range.
-      </Empty>
-    ) : (
-      <Empty title="No tool calls yet">
-        Every tool call made through an MCP gateway is recorded here: who made it, with which app,
-        how long it took and how it ended. Connect an app from the Connect page to make the first.
-      </Empty>
-    );
-  else
-    body = (
-      <>
-        <McpLogTable calls={log.calls} />
-        {log.moreError ? <Notice tone="error">{log.moreError}</Notice> : null}
-        <div class="mcp-log-more">
-          <p class="muted" aria-live="polite">
-            {log.nextCursor
-              ? `Showing the newest ${log.calls.length} calls.`
-              : `${log.calls.length} ${log.calls.length === 1 ? "call" : "calls"}: that is all${filtered ? " that match" : ""}.`}
-          </p>
-          {log.nextCursor ? (
-            <button
-              type="button"
-              class="button secondary"
-              disabled={log.loadingMore}
-              onClick={loadMore}
-            >
-              {log.loadingMore ? "Loading…" : "Load older"}
-            </button>
-          ) : null}
-        </div>
-      </>
-    );
-
-  const refreshing = log.state === "ready" && log.refreshing;
   return (
     <>
       <PageHeader
         title="MCP logs"
         description="Every tool call made through an MCP gateway, attributed to the person who made it. Arguments and results are kept only if an admin turns that on in Settings, with secrets redacted."
-        actions={
-          <button
-            type="button"
-            class="button secondary"
-            onClick={reload}
-            disabled={log.state === "loading" || refreshing}
-          >
-            {refreshing ? "Refreshing…" : "Refresh"}
-          </button>
-        }
+        actions={<RefreshButton list={log} onRefresh={reload} />}
       />
       <Card>
         <McpLogFilterBar
@@ -115,7 +59,26 @@ function McpLogView() {
           servers={servers.state === "ready" ? servers.data : null}
           onChange={setFilters}
         />
-        {body}
+        <PagedListBody
+          list={log}
+          onRetry={reload}
+          onLoadMore={loadMore}
+          loadingLabel="Loading MCP tool calls…"
+          filtered={filtered}
+          onClearFilters={() => setFilters(NO_FILTERS)}
+          noMatch={{
+            title: "No tool calls match these filters",
+            body: "Try another person, gateway, tool or time range.",
+          }}
+          none={{
+            title: "No tool calls yet",
+            body: "Every tool call made through an MCP gateway is recorded here: who made it, with which app, how long it took and how it ended. Connect an app from the Connect page to make the first.",
+          }}
+          noun={["call", "calls"]}
+          moreLabel="Load older"
+        >
+          {(calls) => <McpLogTable calls={calls} />}
+        </PagedListBody>
       </Card>
     </>
   );

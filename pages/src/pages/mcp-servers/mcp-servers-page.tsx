@@ -61,7 +61,7 @@ function McpServerList() {
     );
   else
     body = (
-      <div class="mcp-server-list">
+      <div class="card-list">
         {list.map((s) => (
           <ServerCard
             key={s.id}

@@ -5,6 +5,7 @@ import type { McpServerTestResult, McpServerView, McpToolView } from "../../../.
 import { api, errorMessage } from "../../lib/api";
 import { formatRelative } from "../../lib/format";
 import { Badge } from "../../ui/page";
+import { EditDeleteButtons, ResourceCard } from "../../ui/resource-card";
 import { Notice } from "../../ui/states";
 import { describeAuth } from "./server-auth";
 import { TestResultNotice, toolCount } from "./test-result";
@@ -39,7 +40,6 @@ export function ServerCard(props: {
   // Switches flipped here show at once; a re-read list is the truth again.
   useEffect(() => setTools(null), [s]);
   const shown: McpServerView = tools ? { ...s, tools } : s;
-  const headingId = `mcp-server-${s.id}`;
 
   const test = async () => {
     setTesting(true);
@@ -61,13 +61,13 @@ export function ServerCard(props: {
   };
 
   return (
-    <section class="card mcp-server-card" aria-labelledby={headingId}>
-      <div class="card-header">
-        <div class="row">
-          <h2 id={headingId}>{s.name}</h2>
-          {s.lastTest && !s.lastTest.ok ? <Badge tone="bad">Unreachable</Badge> : null}
-        </div>
-        <div class="row">
+    <ResourceCard
+      headingId={`mcp-server-${s.id}`}
+      class="mcp-server-card"
+      title={s.name}
+      badges={s.lastTest && !s.lastTest.ok ? <Badge tone="bad">Unreachable</Badge> : null}
+      actions={
+        <>
           {props.canEdit ? (
             <button
               type="button"
@@ -79,28 +79,16 @@ export function ServerCard(props: {
               {testing ? "Testing…" : "Test connection"}
             </button>
           ) : null}
-          {props.canEdit ? (
-            <button
-              type="button"
-              class="button secondary small"
-              aria-label={`Edit ${s.name}`}
-              onClick={props.onEdit}
-            >
-              Edit
-            </button>
-          ) : null}
-          {props.canDelete ? (
-            <button
-              type="button"
-              class="button secondary small danger-text"
-              aria-label={`Delete ${s.name}`}
-              onClick={props.onDelete}
-            >
-              Delete
-            </button>
-          ) : null}
-        </div>
-      </div>
+          <EditDeleteButtons
+            name={s.name}
+            canEdit={props.canEdit}
+            canDelete={props.canDelete}
+            onEdit={props.onEdit}
+            onDelete={props.onDelete}
+          />
+        </>
+      }
+    >
       {s.description ? <p class="muted">{s.description}</p> : null}
       <dl class="details">
         <dt>URL</dt>
@@ -130,6 +118,6 @@ export function ServerCard(props: {
         </h3>
         <ToolList server={shown} canEdit={props.canEdit} onChanged={toolChanged} />
       </div>
-    </section>
+    </ResourceCard>
   );
 }

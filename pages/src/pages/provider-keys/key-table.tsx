@@ -2,6 +2,7 @@
 import type { ProviderKeyView } from "../../../../shared/api-types";
 import { formatDate } from "../../lib/format";
 import { shortDate } from "../../ui/modal";
+import { EditDeleteButtons } from "../../ui/resource-card";
 import { ActionsHead } from "../../ui/table-head";
 
 export function ProviderKeyTable(props: {
@@ -53,26 +54,13 @@ export function ProviderKeyTable(props: {
               </td>
               {actions ? (
                 <td class="actions">
-                  {props.canEdit ? (
-                    <button
-                      type="button"
-                      class="button secondary small"
-                      aria-label={`Edit ${k.name}`}
-                      onClick={() => props.onEdit(k)}
-                    >
-                      Edit
-                    </button>
-                  ) : null}
-                  {props.canDelete ? (
-                    <button
-                      type="button"
-                      class="button secondary small danger-text"
-                      aria-label={`Delete ${k.name}`}
-                      onClick={() => props.onDelete(k)}
-                    >
-                      Delete
-                    </button>
-                  ) : null}
+                  <EditDeleteButtons
+                    name={k.name}
+                    canEdit={props.canEdit}
+                    canDelete={props.canDelete}
+                    onEdit={() => props.onEdit(k)}
+                    onDelete={() => props.onDelete(k)}
+                  />
                 </td>
               ) : null}
             </tr>
