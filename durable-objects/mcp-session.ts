@@ -217,8 +217,10 @@ export class McpSession extends DurableObject<Env> {
       this.#broadcast({ jsonrpc: "2.0", method: n.method });
       return;
     }
-    // Progress and log messages belong to the request that caused them.
-    inBand?.(n);
+    // Progress and log messages belong to the request that caused them; a log message that
+    // came on an upstream's own stream goes to the client's.
+    if (inBand) inBand(n);
+    else if (n.method === "notifications/message") this.#broadcast(n);
   }
 
   #broadcast(message: object) {

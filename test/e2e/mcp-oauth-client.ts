@@ -1,7 +1,8 @@
 // The official MCP SDK client's side of the OAuth flow, for end-to-end tests: an in-memory
 // OAuthClientProvider (what Claude Desktop keeps in its keychain), a loopback callback server
 // that receives the authorization code, and the consent step driven through the dashboard's
-// API as the signed-in user (the browser test drives the real page instead).
+// API as the signed-in user (the browser test drives the real page instead). Plain errors, no
+// test framework: the conformance runner (scripts/conformance/) uses it too.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
@@ -10,7 +11,6 @@ import type {
   OAuthClientMetadata,
   OAuthTokens,
 } from "@modelcontextprotocol/sdk/shared/auth.js";
-import { expect } from "vitest";
 
 export class MemoryOAuthProvider implements OAuthClientProvider {
   client: OAuthClientInformationMixed | undefined;
@@ -91,6 +91,11 @@ export async function callbackServer(): Promise<{
   };
 }
 
+async function expectOk(res: Response, what: string): Promise<Response> {
+  if (!res.ok) throw new Error(`${what}: ${res.status} ${await res.text()}`);
+  return res;
+}
+
 /** The name=value pairs a response sets (Node's fetch joins several Set-Cookie headers). */
 function cookiesOf(res: Response): string[] {
   const joined = res.headers.get("set-cookie") ?? "";
@@ -111,23 +116,27 @@ export async function consentThroughApi(
   decision: "allow" | "deny" = "allow",
 ): Promise<string> {
   const authorize = await fetch(authorizationUrl, { redirect: "manual" });
-  expect(authorize.status).toBe(302);
   const consentUrl = new URL(authorize.headers.get("location") ?? "", gateway);
-  expect(consentUrl.pathname).toBe("/oauth/consent");
+  if (authorize.status !== 302 || consentUrl.pathname !== "/oauth/consent") {
+    throw new Error(`authorize: expected a redirect to /oauth/consent, got ${authorize.status}`);
+  }
   const headers = { cookie: sessionCookie, origin: gateway, "content-type": "application/json" };
-  const start = await fetch(`${gateway}/api/oauth/consents`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ query: consentUrl.search.slice(1) }),
-  });
-  expect(start.status, await start.clone().text()).toBe(200);
-  const view = (await start.json()) as { handle: string; allowed: boolean };
-  const consentCookies = cookiesOf(start);
-  const answer = await fetch(`${gateway}/api/oauth/consents/${view.handle}`, {
-    method: "POST",
-    headers: { ...headers, cookie: [sessionCookie, ...consentCookies].join("; ") },
-    body: JSON.stringify({ decision }),
-  });
-  expect(answer.status, await answer.clone().text()).toBe(200);
+  const start = await expectOk(
+    await fetch(`${gateway}/api/oauth/consents`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ query: consentUrl.search.slice(1) }),
+    }),
+    "start consent",
+  );
+  const view = (await start.json()) as { handle: string };
+  const answer = await expectOk(
+    await fetch(`${gateway}/api/oauth/consents/${view.handle}`, {
+      method: "POST",
+      headers: { ...headers, cookie: [sessionCookie, ...cookiesOf(start)].join("; ") },
+      body: JSON.stringify({ decision }),
+    }),
+    `${decision} consent`,
+  );
   return ((await answer.json()) as { redirectTo: string }).redirectTo;
 }

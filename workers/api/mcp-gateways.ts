@@ -21,6 +21,7 @@ import { db } from "../db";
 import { badRequest, conflict, notFound } from "../errors";
 import { gatewayAccess } from "../mcp/gateway-access";
 import { forgetGatewayCache } from "../mcp/gateway-cache";
+import { forgetGatewaySlugs } from "../oauth/gateway-slugs";
 import { publicOrigin } from "../public-origin";
 import { route } from "./route";
 import { Id, Name } from "./schemas";
@@ -256,6 +257,7 @@ export const mcpGatewayRoutes = [
       const [first, ...rest] = linkStatements(c, row.id, body.serverIds, body.teamIds ?? []);
       if (first) await db(c.env).batch([first, ...rest]);
       forgetGatewayCache();
+      forgetGatewaySlugs(c.env);
       return c.json(await gatewayViewOf(c, row), 201);
     },
   }),
@@ -290,6 +292,7 @@ export const mcpGatewayRoutes = [
         ...linkStatements(c, row.id, body.serverIds, body.teamIds),
       ]);
       forgetGatewayCache();
+      forgetGatewaySlugs(c.env);
       return c.json(await gatewayViewOf(c, row));
     },
   }),
@@ -307,6 +310,7 @@ export const mcpGatewayRoutes = [
         d.delete(mcpGateways).where(eq(mcpGateways.id, gateway.id)),
       ]);
       forgetGatewayCache();
+      forgetGatewaySlugs(c.env);
       return c.body(null, 204);
     },
   }),

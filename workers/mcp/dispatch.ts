@@ -124,6 +124,23 @@ async function readResource(rt: Runtime, params: unknown) {
   throw new RpcFault(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
 }
 
+const LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+const SetLevel = z.object({ level: z.enum(LEVELS) });
+
+/** Passes the client's log level on to every upstream (those without logging ignore it). */
+async function setLevel(rt: Runtime, params: unknown): Promise<RpcResult> {
+  const parsed = SetLevel.safeParse(params);
+  if (!parsed.success) throw invalidParams(`params.level must be one of ${LEVELS.join(", ")}.`);
+  await Promise.allSettled(
+    rt.ctx.servers.map((server) =>
+      rt.connection(server).request("logging/setLevel", parsed.data, {
+        timeoutMs: Math.min(server.timeoutMs, 5_000),
+      }),
+    ),
+  );
+  return {};
+}
+
 const LIST_KEYS: Record<string, ListKind> = {
   "tools/list": "tools",
   "prompts/list": "prompts",
@@ -150,7 +167,7 @@ export async function dispatch(rt: Runtime, req: RpcRequest): Promise<RpcResult>
     case "resources/read":
       return readResource(rt, params);
     case "logging/setLevel":
-      return {};
+      return setLevel(rt, params);
     case "initialize":
       throw new RpcFault(-32600, "This session is already initialized.");
     default:

@@ -9,6 +9,7 @@ export function serverInfo(ctx: SessionContext, protocolVersion: string): RpcRes
       tools: { listChanged: true },
       resources: { listChanged: true },
       prompts: { listChanged: true },
+      logging: {},
     },
     serverInfo: { name: `gatehouse-${ctx.gatewaySlug}`, title: ctx.gatewayName, version: "0.1.0" },
     instructions: `Tools of the "${ctx.gatewayName}" MCP gateway, named <server>__<tool>. Each call runs as you and is logged.`,

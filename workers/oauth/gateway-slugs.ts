@@ -14,27 +14,21 @@ interface Entry {
 }
 
 const cache = new WeakMap<D1Database, Entry>();
-const loading = new WeakMap<D1Database, Promise<Entry>>();
 
 /** A slug that is one plain path segment, so `<origin>/v1/mcp/<slug>` is a canonical URL. */
 export function isPlainSlug(slug: string): boolean {
   return /^[A-Za-z0-9._~-]{1,128}$/.test(slug) && slug !== "." && slug !== "..";
 }
 
-function load(env: Env): Promise<Entry> {
-  const pending = loading.get(env.DB);
-  if (pending) return pending;
-  const started = (async () => {
-    const rows = await db(env)
-      .select({ slug: mcpGateways.slug })
-      .from(mcpGateways)
-      .orderBy(asc(mcpGateways.slug));
-    const entry: Entry = { slugs: rows.map((r) => r.slug).filter(isPlainSlug), at: Date.now() };
-    cache.set(env.DB, entry);
-    return entry;
-  })().finally(() => loading.delete(env.DB));
-  loading.set(env.DB, started);
-  return started;
+// Each request loads for itself: a Worker request must not wait on I/O another one started.
+async function load(env: Env): Promise<Entry> {
+  const rows = await db(env)
+    .select({ slug: mcpGateways.slug })
+    .from(mcpGateways)
+    .orderBy(asc(mcpGateways.slug));
+  const entry: Entry = { slugs: rows.map((r) => r.slug).filter(isPlainSlug), at: Date.now() };
+  cache.set(env.DB, entry);
+  return entry;
 }
 
 /**
@@ -43,7 +37,8 @@ function load(env: Env): Promise<Entry> {
  */
 export async function gatewaySlugs(env: Env, mustKnow?: string): Promise<readonly string[]> {
   const hit = cache.get(env.DB);
-  const fresh = hit !== undefined && Date.now() - hit.at < TTL_MS;
+  // An empty list is never trusted from the cache: the first gateway may have just been made.
+  const fresh = hit !== undefined && hit.slugs.length > 0 && Date.now() - hit.at < TTL_MS;
   if (fresh && (mustKnow === undefined || hit.slugs.includes(mustKnow))) return hit.slugs;
   return (await load(env)).slugs;
 }
