@@ -1,7 +1,8 @@
 // The official MCP SDK client, with its OAuth client provider, against the running gateway
 // (`npm start`): discovery from the 401, dynamic registration, PKCE, consent, token, tools of
 // two fake upstream MCP servers (SDK-built) listed and called, a token refresh, the MCP log
-// attributing each call to the user, and an upstream killed mid-session.
+// attributing each call to the user, an upstream killed mid-session, and the consent screen
+// passed in real Chromium.
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { McpGatewayView, McpServerSaved, McpToolCallPage } from "../../shared/api-types";
 import { type FakeMcpUpstream, startFakeMcpUpstream } from "../fakes/mcp-upstream";
 import { ADMIN, type Api, adminApi, signIn } from "./admin-api";
+import { launchBrowser, newPage, screenshot } from "./browser";
 import { callbackServer, consentThroughApi, MemoryOAuthProvider } from "./mcp-oauth-client";
 
 const gateway = inject("gatewayUrl");
@@ -137,5 +139,45 @@ describe("the MCP SDK client through the gateway", () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toContain("two__add");
     await client.close();
+  });
+
+  it("passes the consent screen in Chromium, then works with the token it got", async () => {
+    const browser = await launchBrowser();
+    try {
+      const provider = new MemoryOAuthProvider(callback.url, "Claude Desktop (browser)");
+      const url = new URL(`${gateway}/v1/mcp/${SLUG}`);
+      await expect(
+        new Client({ name: "e2e", version: "1.0.0" }).connect(
+          new StreamableHTTPClientTransport(url, { authProvider: provider }),
+        ),
+      ).rejects.toBeInstanceOf(UnauthorizedError);
+      const authorizationUrl = provider.authorizationUrl;
+      if (!authorizationUrl) throw new Error("the SDK did not start authorization");
+
+      // What Claude Desktop does: open the system browser at the authorization URL.
+      const page = await newPage(browser);
+      await page.goto(authorizationUrl.toString());
+      await page.getByLabel("Email").fill(ADMIN.email);
+      await page.getByLabel("Password").fill(ADMIN.password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page
+        .getByRole("heading", { level: 1, name: "Claude Desktop (browser) wants to use SDK tools" })
+        .waitFor();
+      await screenshot(page, "mcp-sdk-consent");
+      await page.getByRole("button", { name: "Allow" }).click();
+      // The browser lands on the app's loopback callback with the code.
+      const code = await callback.nextCode();
+      await page.getByText("Connected. You can close this window.").waitFor();
+
+      await new StreamableHTTPClientTransport(url, { authProvider: provider }).finishAuth(code);
+      const client = new Client({ name: "e2e", version: "1.0.0" });
+      await client.connect(new StreamableHTTPClientTransport(url, { authProvider: provider }));
+      expect(
+        text(await client.callTool({ name: "one__echo", arguments: { text: "browser" } })),
+      ).toBe("sdk-one echo: browser");
+      await client.close();
+    } finally {
+      await browser.close();
+    }
   });
 });
