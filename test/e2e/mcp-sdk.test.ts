@@ -35,10 +35,15 @@ beforeAll(async () => {
   const one = await addServer("one", `${fakeMcp}/t/sdk-one/mcp`);
   const two = await addServer("two", `${fakeMcp}/t/sdk-two/mcp`);
   const three = await addServer("doomed", doomed.endpoint("sdk-doomed"));
+  // Limited to a team of the admin alone: the other journeys' members share this gateway
+  // process and must not be offered it on Connect.
+  const team = await api<{ id: string }>("/teams", { name: "SDK e2e" });
+  await api(`/teams/${team.id}/members`, { userId: adminId });
   await api<McpGatewayView>("/mcp-gateways", {
     slug: SLUG,
     name: "SDK tools",
     serverIds: [one.id, two.id, three.id],
+    teamIds: [team.id],
   });
 });
 
