@@ -1,5 +1,30 @@
 // Tables for the terminal and BENCHMARKS.md. Every figure is shown absolute, as "added" over
 // direct where that means something, and as a ratio to direct and to Portkey.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const BENCHMARKS_FILE = fileURLToPath(new URL("../BENCHMARKS.md", import.meta.url));
+
+/** The section `npm run bench:mcp` owns in BENCHMARKS.md, kept when `npm run bench` rewrites it. */
+export const MCP_SECTION_START = "<!-- mcp-bench:start -->";
+export const MCP_SECTION_END = "<!-- mcp-bench:end -->";
+
+/**
+ * The MCP section of the BENCHMARKS.md on disk, markers included, or "" if it has none.
+ * @param {string} [file]
+ */
+export function keptMcpSection(file = BENCHMARKS_FILE) {
+  let text;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+  const start = text.indexOf(MCP_SECTION_START);
+  const end = text.indexOf(MCP_SECTION_END, start);
+  if (start === -1 || end === -1) return "";
+  return text.slice(start, end + MCP_SECTION_END.length);
+}
 
 /**
  * @typedef {import("./stats.mjs").Summary} Summary
@@ -292,13 +317,16 @@ function breakdown(parts) {
 }
 
 /**
- * BENCHMARKS.md: machine, versions, method, the design's targets, the tables, and notes.
+ * BENCHMARKS.md: machine, versions, method, the design's targets, the tables, and notes, then
+ * the MCP section of the current file, if any.
  * @param {Meta} meta
  * @param {Notes} notes
  * @param {Cell[]} cells
  * @param {string[]} sections From workloadSection, one per workload.
  */
 export function benchmarksMarkdown(meta, notes, cells, sections) {
+  // Written by `npm run bench:mcp`, a separate run: carried over as it is.
+  const mcp = keptMcpSection();
   const v = meta.versions;
   const m = meta.machine;
   const { paceMs, deltas, rounds } = meta.config;
@@ -354,5 +382,5 @@ ${[...peaks, ...cpu].join("\n")}
 - The fake upstream served ${f.json} JSON replies and ${f.streams} complete streams (at most ${f.peakOpen} at once); ${f.aborted} streams were abandoned mid-way and ${f.rejected} requests refused.
 ${[...tails, ...printed].join("\n")}
 - Newest Gatehouse request-log row after the non-streaming cells (logging was on): \`${JSON.stringify(notes.latestGatehouseLogRow)}\`
-`;
+${mcp ? `\n${mcp}\n` : ""}`;
 }

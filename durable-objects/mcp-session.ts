@@ -159,7 +159,8 @@ export class McpSession extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     await this.#flushPendingLogs();
-    const meta = await this.#loadMeta();
+    // Storage is the truth here (it is what survives an eviction).
+    const meta = (await this.ctx.storage.get<SessionMeta>(META)) ?? null;
     if (!meta) return;
     const idleUntil = meta.lastSeenAt + IDLE_MS;
     if (Date.now() >= idleUntil && this.#streams.size === 0) {

@@ -1,7 +1,7 @@
 // The MCP endpoint /v1/mcp/<slug> against two fake upstream MCP servers built with the SDK:
 // sessions, aggregation as <server>__<tool>, routing, the JSON-RPC errors the spec names,
 // token and permission checks on every call, and upstream faults that must not spread.
-import { env } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rows } from "./api-helpers";
 import { type Admin, admin, createUser } from "./helpers";
@@ -143,6 +143,24 @@ describe("a session through the gateway", () => {
     expect(del.status).toBe(204);
     const after = await client.post({ jsonrpc: "2.0", id: 9, method: "tools/list" });
     expect(after.status).toBe(404);
+  });
+});
+
+describe("session expiry", () => {
+  it("ends an idle session from its alarm; the client then gets 404 and starts again", async () => {
+    const client = await session();
+    const id = client.sessionId ?? "";
+    const stub = env.MCP_SESSION.get(env.MCP_SESSION.idFromName(id));
+    await runInDurableObject(stub, async (_instance, state) => {
+      const meta = await state.storage.get<{ lastSeenAt: number }>("meta");
+      if (!meta) throw new Error("no session stored");
+      // Last used two hours ago (sessions end after an hour idle).
+      await state.storage.put("meta", { ...meta, lastSeenAt: Date.now() - 2 * 3_600_000 });
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const after = await client.post({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+    expect(after.status).toBe(404);
+    expect((await session()).sessionId).not.toBe(id);
   });
 });
 
@@ -328,6 +346,24 @@ describe("upstream faults stay with their upstream", () => {
 });
 
 describe("answers", () => {
+  it("pages a long tool list with the gateway's own cursor", async () => {
+    const extraTools = Array.from({ length: 120 }, (_, i) => ({ name: `tool_${i}` }));
+    const many = await addServer(a, "many", await fakeTenant("gw-many", { tools: [], extraTools }));
+    await addGateway(a, "many", [many.id]);
+    const client = await session("many", (await connectClient("many")).tokens.access_token);
+    const first = (await client.result("tools/list")) as { tools: unknown[]; nextCursor?: string };
+    expect(first.tools).toHaveLength(100);
+    expect(first.nextCursor).toBeTruthy();
+    const second = (await client.result("tools/list", { cursor: first.nextCursor })) as {
+      tools: { name: string }[];
+      nextCursor?: string;
+    };
+    expect(second.tools).toHaveLength(20);
+    expect(second.nextCursor).toBeUndefined();
+    const bad = await client.request("tools/list", { cursor: "not-ours" });
+    expect(bad.error?.code).toBe(-32602);
+  });
+
   it("streams a tool call as SSE when the client accepts it, JSON otherwise", async () => {
     const client = await session();
     const sse = await client.post({
