@@ -32,6 +32,8 @@ const META = "meta";
 const UPSTREAM_PREFIX = "upstream:";
 const PENDING_LOG_PREFIX = "log:";
 const LOG_RETRY_MS = 30_000;
+/** A comment on open client streams this often, so idle proxies do not cut them. */
+const KEEP_ALIVE_MS = 25_000;
 
 type SavedUpstream = UpstreamState & { version: number };
 
@@ -62,6 +64,7 @@ export class McpSession extends DurableObject<Env> {
   readonly #catalog = new Catalog((server) => this.#connection(server));
   readonly #streams = new Set<WritableStreamDefaultWriter<Uint8Array>>();
   #listening: AbortController | null = null;
+  #keepAlive: ReturnType<typeof setInterval> | null = null;
   /** Upstream sessions saved before an eviction, by server id, until reconnected. */
   #saved = new Map<string, SavedUpstream>();
 
@@ -145,6 +148,7 @@ export class McpSession extends DurableObject<Env> {
     this.#streams.add(writer);
     writer.closed.finally(() => this.#dropStream(writer)).catch(() => undefined);
     writer.write(new TextEncoder().encode(": gatehouse\n\n")).catch(() => this.#dropStream(writer));
+    this.#keepAlive ??= setInterval(() => this.#comment("keep-alive"), KEEP_ALIVE_MS);
     this.#listen(ctx);
     return readable;
   }
@@ -175,6 +179,8 @@ export class McpSession extends DurableObject<Env> {
     this.#listening = null;
     for (const w of this.#streams) w.close().catch(() => undefined);
     this.#streams.clear();
+    if (this.#keepAlive) clearInterval(this.#keepAlive);
+    this.#keepAlive = null;
     await Promise.all([...this.#connections.values()].map(({ connection }) => connection.close()));
     this.#connections.clear();
     const pending = await this.ctx.storage.list({ prefix: PENDING_LOG_PREFIX });
@@ -229,11 +235,18 @@ export class McpSession extends DurableObject<Env> {
     for (const writer of this.#streams) writer.write(bytes).catch(() => this.#dropStream(writer));
   }
 
+  #comment(text: string) {
+    const bytes = new TextEncoder().encode(`: ${text}\n\n`);
+    for (const writer of this.#streams) writer.write(bytes).catch(() => this.#dropStream(writer));
+  }
+
   #dropStream(writer: WritableStreamDefaultWriter<Uint8Array>) {
     this.#streams.delete(writer);
     if (this.#streams.size === 0) {
       this.#listening?.abort();
       this.#listening = null;
+      if (this.#keepAlive) clearInterval(this.#keepAlive);
+      this.#keepAlive = null;
     }
   }
 
