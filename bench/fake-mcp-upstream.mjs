@@ -6,7 +6,9 @@
 // Tools: `echo {text}` and 19 more with realistic names, descriptions and input schemas (a
 // 20-tool `tools/list` answer is about 11 kB); the others echo their arguments too. Answers are what
 // the SDK sends by default: an SSE stream with the one JSON-RPC response, when the client
-// accepts text/event-stream.
+// accepts text/event-stream. The `tools/list` result is the SDK's own, made once at start:
+// `McpServer` turns every tool's zod schema into JSON Schema on each call (~4 ms of CPU for
+// these 20 here), which would make the fake, not the gateway, the thing measured.
 //
 // It can run on the caller's thread (startFakeMcpUpstream) or on a worker thread
 // (startFakeMcpUpstreamThread), so the benchmark client's event loop does not slow it down.
@@ -15,8 +17,11 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 
 export const MCP_PATH = "/mcp";
@@ -58,6 +63,29 @@ const OTHER_TOOLS = [
   ["send_message", "Post a message to a channel or a person."],
   ["list_calendar_events", "List calendar events between two times."],
 ];
+
+/** A session's server: the 20 tools, tools/list_changed announced. */
+function newServer() {
+  const server = new McpServer(
+    { name: "bench-fake-mcp", version: "1.0.0" },
+    { capabilities: { tools: { listChanged: true } } },
+  );
+  registerTools(server);
+  return server;
+}
+
+/** The `tools/list` result an `McpServer` with these tools gives, asked once in memory. */
+async function toolList() {
+  const server = newServer();
+  const client = new Client({ name: "bench-fake-mcp-list", version: "1.0.0" });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  await client.connect(clientSide);
+  const list = await client.listTools();
+  await client.close();
+  await server.close();
+  return list;
+}
 
 /** @param {McpServer} server */
 function registerTools(server) {
@@ -150,6 +178,7 @@ function messagesOf(body) {
  * @returns {Promise<FakeMcpUpstream>}
  */
 export async function startFakeMcpUpstream(options = {}) {
+  const tools = await toolList();
   /** @type {Map<string, { transport: WebStandardStreamableHTTPServerTransport, server: McpServer }>} */
   const sessions = new Map();
   /** @type {FakeMcpStats} */
@@ -188,11 +217,8 @@ export async function startFakeMcpUpstream(options = {}) {
         error: { code: -32001, message: "Session not found" },
       });
     }
-    const server = new McpServer(
-      { name: "bench-fake-mcp", version: "1.0.0" },
-      { capabilities: { tools: { listChanged: true } } },
-    );
-    registerTools(server);
+    const server = newServer();
+    server.server.setRequestHandler(ListToolsRequestSchema, () => tools);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {

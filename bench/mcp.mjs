@@ -21,7 +21,13 @@ import { Agent, request } from "undici";
 import { startFakeMcpUpstreamThread } from "./fake-mcp-upstream.mjs";
 import { gatewayAccessToken } from "./mcp-oauth.mjs";
 import { now } from "./measure.mjs";
-import { killKnownGroupsNow, processLabel, processTree, stopAll, treeCpuTicks } from "./processes.mjs";
+import {
+  killKnownGroupsNow,
+  processLabel,
+  processTree,
+  stopAll,
+  treeCpuTicks,
+} from "./processes.mjs";
 import { errorLines, figuresTable, MCP_SECTION_END, MCP_SECTION_START } from "./report.mjs";
 import { startSampler } from "./sampler.mjs";
 import { growthIn, peakIn, summarize } from "./stats.mjs";
@@ -336,7 +342,8 @@ async function arrangeGateway(baseUrl, upstreamUrl) {
     url: upstreamUrl,
     auth: { kind: "none" },
   });
-  if (!server.test?.ok) throw new Error(`Gatehouse could not reach the fake: ${server.test?.error}`);
+  if (!server.test?.ok)
+    throw new Error(`Gatehouse could not reach the fake: ${server.test?.error}`);
   const gateway = await api("/mcp-gateways", {
     slug: SLUG,
     name: "Bench",
@@ -534,7 +541,12 @@ async function main() {
   /** @type {import("./report.mjs").Cell[]} */
   const cells = runs.map((run) => {
     if (run.skipped) {
-      return { workload: run.workload.name, concurrency: run.concurrency, skipped: true, targets: {} };
+      return {
+        workload: run.workload.name,
+        concurrency: run.concurrency,
+        skipped: true,
+        targets: {},
+      };
     }
     return {
       workload: run.workload.name,
@@ -589,7 +601,10 @@ async function main() {
       "",
       ...(errors.length > 0 ? ["Failures:", "", ...errors, ""] : []),
       ...(skipped.length > 0
-        ? [`Skipped (time budget spent): ${skipped.map((c) => `c=${c.concurrency}`).join(", ")}.`, ""]
+        ? [
+            `Skipped (time budget spent): ${skipped.map((c) => `c=${c.concurrency}`).join(", ")}.`,
+            "",
+          ]
         : []),
     ].join("\n");
   });
@@ -616,7 +631,10 @@ async function main() {
   const cpuList = cpus();
   const v = versions(root);
   const sdkVersion = JSON.parse(
-    readFileSync(join(root, "node_modules", "@modelcontextprotocol", "sdk", "package.json"), "utf8"),
+    readFileSync(
+      join(root, "node_modules", "@modelcontextprotocol", "sdk", "package.json"),
+      "utf8",
+    ),
   ).version;
   const meta = {
     date: new Date().toISOString(),
@@ -643,7 +661,9 @@ async function main() {
   const peak = sampled.peaks.gatehouse;
   const notes = {
     fakeUpstream: fakeStats,
-    rssPeak: peak ? { mb: peak.kb / 1024, byProcessMb: mapValues(peak.byProcess, (kb) => kb / 1024) } : null,
+    rssPeak: peak
+      ? { mb: peak.kb / 1024, byProcessMb: mapValues(peak.byProcess, (kb) => kb / 1024) }
+      : null,
     cpuSecondsByProcess: sampled.cpuByProcess.gatehouse ?? {},
     openFiles: { before: filesBefore, after: filesAfter },
     failureSamples: [...failureSamples.values()].slice(0, 8),
@@ -674,7 +694,7 @@ Produced by \`npm run bench:mcp\` (\`bench/mcp.mjs\`) on ${meta.date}${quick ? "
 
 Method:
 
-- A fake upstream MCP server (\`bench/fake-mcp-upstream.mjs\`, on a worker thread of the bench process): the official SDK's \`McpServer\` behind its web-standard Streamable HTTP transport bridged to node:http, stateful sessions, ${TOOL_COUNT} tools; it answers each request as a one-event SSE stream, as the SDK does by default.
+- A fake upstream MCP server (\`bench/fake-mcp-upstream.mjs\`, on a worker thread of the bench process): the official SDK's \`McpServer\` behind its web-standard Streamable HTTP transport bridged to node:http, stateful sessions, ${TOOL_COUNT} tools (the \`tools/list\` result, ~11 kB, made once by the SDK at start rather than on each call); it answers each request as a one-event SSE stream, as the SDK does by default.
 - Targets: **direct**, MCP sessions straight to the fake; **gatehouse**, Gatehouse started as \`npm start\` does with \`GATEHOUSE_WORKER_ONLY=1\` (\`wrangler dev\`, local D1 and Durable Objects in a temp dir), the fake added as an upstream server (\`POST /api/mcp-servers\`) of a gateway (\`POST /api/mcp-gateways\`), called at \`/v1/mcp/${SLUG}\` with an OAuth access token got by the SDK's \`auth()\` (discovery, dynamic registration, PKCE) and the consent API. Token check, the per-request access query, the session Durable Object and the tool-call log are all on the measured path.
 - Each target gets ${MAX_CONCURRENCY} sessions (initialize, notifications/initialized); each client of a closed loop uses its own session and sends raw JSON-RPC POSTs with undici (keep-alive), \`Accept: application/json, text/event-stream\`, \`MCP-Protocol-Version: ${PROTOCOL_VERSION}\`. Latency runs to the end of the body and the answer is checked (${TOOL_COUNT} tools; the echoed text). Every session is used once per workload before measuring.
 - Each cell (workload × concurrency) runs in ${ROUNDS} rounds, targets taking turns in rotating order, each slice after an unmeasured burst of c requests and a pause until Gatehouse is idle. "+" columns are Gatehouse's percentile minus direct's. Peak RSS sums VmRSS over Gatehouse's process tree (launcher, wrangler, its two workerd), sampled every 100 ms; CPU ms/req is that tree's CPU over the same windows. Client, fake and Gatehouse share the ${m.cores} cores.
@@ -686,7 +706,7 @@ ${headline.join("\n")}
 ${sections.join("\n")}
 Notes:
 
-- The gateway answers \`tools/list\` from the tool list its session object keeps (fetched from the upstream on first use, fresh for 5 minutes), so through Gatehouse it does not reach the upstream: the fake saw ${fakeStats.methods["tools/list"] ?? 0} \`tools/list\` requests in all (direct's, plus the gateway's first fetches) for ${gatewayListCalls} sent through Gatehouse in the measured cells. Direct pays the SDK server's work on every call. \`tools/call\` goes to the upstream every time.
+- The gateway answers \`tools/list\` from the tool list its session object keeps (fetched from the upstream on first use, fresh for 5 minutes), so through Gatehouse it does not reach the upstream: the fake saw ${fakeStats.methods["tools/list"] ?? 0} \`tools/list\` requests in all (direct's, plus the gateway's first fetches) for ${gatewayListCalls} sent through Gatehouse in the measured cells. \`tools/call\` goes to the upstream every time, and writes a row of the MCP log.
 - Requests the fake received, by method: ${breakdown(fakeStats.methods)}; ${fakeStats.sessions} sessions, ${fakeStats.rejected} refused.
 ${notes.rssPeak ? `- Peak RSS of Gatehouse: ${notes.rssPeak.mb.toFixed(0)} MB (${breakdown(notes.rssPeak.byProcessMb)}).\n` : ""}- CPU seconds used by Gatehouse's processes during the measured part: ${breakdown(notes.cpuSecondsByProcess, 1)}.
 - Open files in Gatehouse's processes before the measured part: ${breakdown(filesBefore)}; after: ${breakdown(filesAfter)}.

@@ -65,6 +65,8 @@ export class McpSession extends DurableObject<Env> {
   readonly #streams = new Set<WritableStreamDefaultWriter<Uint8Array>>();
   #listening: AbortController | null = null;
   #keepAlive: ReturnType<typeof setInterval> | null = null;
+  /** What was last written for each upstream session, to skip writes that change nothing. */
+  readonly #persisted = new Map<string, string>();
   /** Upstream sessions saved before an eviction, by server id, until reconnected. */
   #saved = new Map<string, SavedUpstream>();
 
@@ -209,10 +211,15 @@ export class McpSession extends DurableObject<Env> {
     return connection;
   }
 
+  /** Saves the upstream sessions that changed since they were last saved (most requests: none). */
   async #persistUpstreams() {
     const entries: Record<string, SavedUpstream> = {};
     for (const [id, { version, connection }] of this.#connections) {
-      entries[`${UPSTREAM_PREFIX}${id}`] = { ...connection.state, version };
+      const saved: SavedUpstream = { ...connection.state, version };
+      const key = `${saved.sessionId}|${saved.protocolVersion}|${version}`;
+      if (this.#persisted.get(id) === key) continue;
+      this.#persisted.set(id, key);
+      entries[`${UPSTREAM_PREFIX}${id}`] = saved;
     }
     if (Object.keys(entries).length > 0 && this.#meta) await this.ctx.storage.put(entries);
   }
