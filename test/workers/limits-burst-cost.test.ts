@@ -18,7 +18,7 @@ describe("a cost budget with room for about 50 requests", () => {
     const admitted = results.filter((r) => r.status === 200);
     const refused = results.filter((r) => r.status === 402);
     expect(admitted.length + refused.length).toBe(200);
-    const rows = await settledRows(member.id);
+    const rows = await settledRows(member.id, admitted.length);
     const settled = rows.filter((r) => r.status === 200).reduce((sum, r) => sum + r.cost, 0);
     console.log(
       `cost budget ${budget} µ$, worst case ${WORST_COST} µ$/request: ${admitted.length} admitted, ${refused.length} refused (402), settled ${settled} µ$`,

@@ -18,7 +18,7 @@ describe("a token rate limit with room for about 50 requests", () => {
     const admitted = results.filter((r) => r.status === 200);
     const limited = results.filter((r) => r.status === 429);
     expect(admitted.length + limited.length).toBe(200);
-    const rows = await settledRows(member.id);
+    const rows = await settledRows(member.id, admitted.length);
     const used = rows.filter((r) => r.status === 200).reduce((sum, r) => sum + r.tokens, 0);
     console.log(
       `token limit ${limit}/min, worst case ${WORST_TOKENS} tokens/request: ${admitted.length} admitted, ${limited.length} limited (429), settled ${used} tokens`,

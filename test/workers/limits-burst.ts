@@ -2,7 +2,7 @@
 // about 50. Admission reserves each request's worst case in the Durable Object that owns the
 // limit, so the burst can never overshoot.
 import { env, runDurableObjectAlarm } from "cloudflare:test";
-import { beforeAll } from "vitest";
+import { beforeAll, expect, vi } from "vitest";
 import { invalidateOrgLimits } from "../../workers/limits/config-cache";
 import { type Admin, admin, call, proxyWithKey } from "./helpers";
 
@@ -63,15 +63,26 @@ export async function burst(proxyId: string, headers: Record<string, string>, n:
   return responses.map((r, i) => ({ status: r.status, headers: r.headers, body: bodies[i] ?? "" }));
 }
 
-export async function settledRows(userId: string) {
+/**
+ * The user's request log rows once `admitted` successful ones are in D1. Each row reaches the
+ * user's gate in a waitUntil after its response ended, so under load some arrive after the
+ * burst's bodies were read: drain the gate's flush alarm until they are all there.
+ */
+export async function settledRows(userId: string, admitted: number) {
   const gate = env.USER_GATE.get(env.USER_GATE.idFromName(`user:${userId}`));
-  while (await runDurableObjectAlarm(gate)) {
-    // drain every batch
-  }
-  const rows = await env.DB.prepare(
-    "SELECT status, cost_micro_usd AS cost, input_tokens + output_tokens AS tokens FROM llm_requests WHERE user_id = ?",
-  )
-    .bind(userId)
-    .all<{ status: number; cost: number; tokens: number }>();
-  return rows.results;
+  return vi.waitFor(
+    async () => {
+      while (await runDurableObjectAlarm(gate)) {
+        // drain every batch
+      }
+      const rows = await env.DB.prepare(
+        "SELECT status, cost_micro_usd AS cost, input_tokens + output_tokens AS tokens FROM llm_requests WHERE user_id = ?",
+      )
+        .bind(userId)
+        .all<{ status: number; cost: number; tokens: number }>();
+      expect(rows.results.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(admitted);
+      return rows.results;
+    },
+    { timeout: 10_000, interval: 100 },
+  );
 }
