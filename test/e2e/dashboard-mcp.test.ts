@@ -298,6 +298,15 @@ describe("MCP dashboard", () => {
     await page.context().close();
   });
 
+  it("serves the consent page so that no other site can frame it", async () => {
+    const res = await fetch(`${gateway}/oauth/consent?client_id=x`);
+    await res.text();
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+  });
+
   it("shows the Worker's consent error as text, with no buttons", async () => {
     const page = await newPage(browser, NARROW);
     const message = "<b>Unknown client</b>: register the app again";
