@@ -276,6 +276,8 @@ describe("MCP dashboard", () => {
     // Allow: the browser goes back to the app with a code and its state.
     await page.getByRole("button", { name: "Allow" }).click();
     await vi.waitFor(() => expect(callback).not.toBeNull(), { timeout: 10_000 });
+    // Let the browser finish landing there before it goes anywhere else.
+    await page.waitForURL((url) => url.port === "49321", { waitUntil: "load" });
     const back = callback as URL | null;
     expect(back?.searchParams.get("state")).toBe(`state-${RUN}`);
     expect(back?.searchParams.get("code")).toBeTruthy();
