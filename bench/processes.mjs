@@ -22,8 +22,9 @@ const OUTPUT_TAIL_CHARS = 20_000;
  * @property {number} pid
  * @property {import("node:child_process").ChildProcess} child
  * @property {() => string} output The last ~20 kB the process printed.
- * @property {() => { count: number, last: string[] }} errors Lines it printed that mention an
- *   error: how many, and the last few different ones.
+ * @property {() => { count: number, last: string[], tooManyOpenFiles: number }} errors Lines it
+ *   printed that mention an error: how many, the last few different ones, and how many of
+ *   them say "Too many open files".
  * @property {() => void} [afterStop] Clean-up once the processes are gone (temp dirs).
  * @property {Set<number>} groups Every process group seen in its tree so far.
  */
@@ -122,6 +123,49 @@ export function processLabel(pid, comm) {
   return comm;
 }
 
+/**
+ * Open file descriptors per process of a tree, by label (see processLabel).
+ * @param {number} rootPid
+ * @returns {Record<string, number>}
+ */
+export function openFilesByProcess(rootPid) {
+  /** @type {Record<string, number>} */
+  const byProcess = {};
+  for (const p of processTree(rootPid)) {
+    let count = 0;
+    try {
+      count = readdirSync(`/proc/${p.pid}/fd`).length;
+    } catch {
+      continue;
+    }
+    const label = processLabel(p.pid, p.comm);
+    byProcess[label] = (byProcess[label] ?? 0) + count;
+  }
+  return byProcess;
+}
+
+/**
+ * The soft open-file limit of each process of a tree, by label, from /proc/<pid>/limits.
+ * @param {number} rootPid
+ * @returns {Record<string, number>}
+ */
+export function openFileLimits(rootPid) {
+  /** @type {Record<string, number>} */
+  const limits = {};
+  for (const p of processTree(rootPid)) {
+    try {
+      const line = readFileSync(`/proc/${p.pid}/limits`, "utf8")
+        .split("\n")
+        .find((l) => l.startsWith("Max open files"));
+      const soft = Number(line?.split(/\s+/)[3]);
+      if (Number.isFinite(soft)) limits[processLabel(p.pid, p.comm)] = soft;
+    } catch {
+      // gone
+    }
+  }
+  return limits;
+}
+
 /** @param {number} pid Resident set size in kB, 0 if the process is gone. */
 export function rssKb(pid) {
   try {
@@ -150,8 +194,8 @@ export function startGroup(name, args, options) {
   if (!child.pid) throw new Error(`Could not start ${name}.`);
   let output = "";
   let partial = "";
-  /** @type {{ count: number, last: string[] }} */
-  const errors = { count: 0, last: [] };
+  /** @type {{ count: number, last: string[], tooManyOpenFiles: number }} */
+  const errors = { count: 0, last: [], tooManyOpenFiles: 0 };
   /** @param {string} text */
   const keep = (text) => {
     output = (output + text).slice(-OUTPUT_TAIL_CHARS);
@@ -162,6 +206,7 @@ export function startGroup(name, args, options) {
       const line = stripVTControlCharacters(raw).trim().slice(0, 240);
       if (!/error|too many open files/i.test(line)) continue;
       errors.count += 1;
+      if (/too many open files/i.test(line)) errors.tooManyOpenFiles += 1;
       if (!errors.last.includes(line)) errors.last = [...errors.last, line].slice(-3);
     }
   };
@@ -174,7 +219,7 @@ export function startGroup(name, args, options) {
     pid: child.pid,
     child,
     output: () => output,
-    errors: () => ({ count: errors.count, last: [...errors.last] }),
+    errors: () => ({ ...errors, last: [...errors.last] }),
     afterStop: options.afterStop,
     groups: new Set([child.pid]),
   };

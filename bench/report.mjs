@@ -1,6 +1,6 @@
 // Tables for the terminal and BENCHMARKS.md. Every figure is shown absolute, as "added" over
 // direct where that means something, and as a ratio to direct and to Portkey.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const BENCHMARKS_FILE = fileURLToPath(new URL("../BENCHMARKS.md", import.meta.url));
@@ -8,22 +8,65 @@ const BENCHMARKS_FILE = fileURLToPath(new URL("../BENCHMARKS.md", import.meta.ur
 /** The section `npm run bench:mcp` owns in BENCHMARKS.md, kept when `npm run bench` rewrites it. */
 export const MCP_SECTION_START = "<!-- mcp-bench:start -->";
 export const MCP_SECTION_END = "<!-- mcp-bench:end -->";
+/** The section `npm run bench:workerd` owns, kept the same way. */
+export const WORKERD_SECTION_START = "<!-- workerd-bench:start -->";
+export const WORKERD_SECTION_END = "<!-- workerd-bench:end -->";
+
+const RESULTS_FILE = fileURLToPath(new URL("./results.json", import.meta.url));
+const WORKERD_RESULTS_FILE = fileURLToPath(new URL("./workerd-results.json", import.meta.url));
 
 /**
- * The MCP section of the BENCHMARKS.md on disk, markers included, or "" if it has none.
+ * A marked section of the BENCHMARKS.md on disk, markers included, or "" if it has none.
+ * @param {string} startMarker
+ * @param {string} endMarker
  * @param {string} [file]
  */
-export function keptMcpSection(file = BENCHMARKS_FILE) {
+function keptSection(startMarker, endMarker, file = BENCHMARKS_FILE) {
   let text;
   try {
     text = readFileSync(file, "utf8");
   } catch {
     return "";
   }
-  const start = text.indexOf(MCP_SECTION_START);
-  const end = text.indexOf(MCP_SECTION_END, start);
+  const start = text.indexOf(startMarker);
+  const end = text.indexOf(endMarker, start);
   if (start === -1 || end === -1) return "";
-  return text.slice(start, end + MCP_SECTION_END.length);
+  return text.slice(start, end + endMarker.length);
+}
+
+/** The MCP section of the BENCHMARKS.md on disk, markers included, or "". @param {string} [file] */
+export function keptMcpSection(file = BENCHMARKS_FILE) {
+  return keptSection(MCP_SECTION_START, MCP_SECTION_END, file);
+}
+
+/** The workerd section of the BENCHMARKS.md on disk, markers included, or "". @param {string} [file] */
+export function keptWorkerdSection(file = BENCHMARKS_FILE) {
+  return keptSection(WORKERD_SECTION_START, WORKERD_SECTION_END, file);
+}
+
+/** @param {string} file */
+function readJson(file) {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * bench/results.json, the raw figures of `npm run bench`'s main part, or null.
+ * @returns {{ date: string, cells: Cell[], notes: Notes } | null}
+ */
+export function readBenchResults() {
+  return readJson(RESULTS_FILE);
+}
+
+/**
+ * bench/workerd-results.json, written by `npm run bench:workerd`, or null.
+ * @returns {WorkerdResults | null}
+ */
+export function readWorkerdResults() {
+  return readJson(WORKERD_RESULTS_FILE);
 }
 
 /**
@@ -38,6 +81,11 @@ export function keptMcpSection(file = BENCHMARKS_FILE) {
  *   nor the benchmark process) used while the cell ran, in cores.
  * @property {string[]} [gaveUp] Targets whose later rounds were skipped after a slice in
  *   which every request failed.
+ *
+ * @typedef {object} WorkerdResults
+ * @property {string} date
+ * @property {Cell[]} cells "direct" and "gatehouse" (the Worker alone in workerd).
+ * @property {{ floors: Record<string, { p50: number, p99: number }>, openFiles: { before: number, after: number } }} notes
  *
  * @typedef {object} Column
  * @property {string} title
@@ -213,47 +261,255 @@ export function errorLines(cells) {
   return lines;
 }
 
+/** @param {number | null | undefined} v */
+function addedMs(v) {
+  return v === null || v === undefined || Number.isNaN(v) ? "n/a" : `${signedMs(v)} ms`;
+}
+
+/** @param {number | null | undefined} v */
+function plainMs(v) {
+  return v === null || v === undefined || Number.isNaN(v) ? "n/a" : `${ms(v)} ms`;
+}
+
+/** @param {number | null | undefined} v @param {number} limit */
+function verdict(v, limit) {
+  if (v === null || v === undefined || Number.isNaN(v)) return "not measured";
+  return v <= limit ? "**met**" : "**not met**";
+}
+
+/** @param {number | null | undefined} v */
+function reqs(v) {
+  return v === null || v === undefined ? "n/a" : `${v.toFixed(0)} req/s`;
+}
+
 /**
- * The design's performance targets, checked against this run.
- * @param {Cell[]} cells
+ * The design's performance targets against this run: for each, Gatehouse under `npm start`
+ * (wrangler dev, the main tables), the Worker alone in workerd (the workerd section, when
+ * there is one), Portkey, whether the target is met, and where it is not, the gap and what
+ * the run measured as its cause.
+ * @param {Cell[]} cells The main part's cells.
+ * @param {Notes} [notes] The main part's notes.
+ * @param {WorkerdResults | null} [workerd]
  */
-export function targetChecks(cells) {
-  /** @param {string} workload @param {number} c */
-  const cell = (workload, c) =>
-    cells.find((x) => x.workload === workload && x.concurrency === c && !x.skipped);
-  /** @param {Cell | undefined} x @param {string} t @param {(s: Summary) => number | undefined} f */
+export function targetChecks(cells, notes, workerd = null) {
+  /** @param {Cell[] | undefined} list @param {string} workload @param {number} c */
+  const find = (list, workload, c) =>
+    list?.find((x) => x.workload === workload && x.concurrency === c && !x.skipped);
+  /** @param {Cell | undefined} x @param {string} t @param {(s: Summary) => number | null | undefined} f */
   const added = (x, t, f) => {
     const s = x?.targets[t];
     const d = x?.targets.direct;
-    const a = s && f(s);
-    const b = d && f(d);
-    return a === undefined || b === undefined ? null : a - b;
+    const a = s?.ok ? f(s) : undefined;
+    const b = d?.ok ? f(d) : undefined;
+    return a === undefined || a === null || b === undefined || b === null ? null : a - b;
   };
-  /** @param {number | null} v */
-  const show = (v) => (v === null ? "n/a" : `${signedMs(v)} ms`);
-  const lines = [];
-  const json1 = cell("json", 1);
-  const g1 = added(json1, "gatehouse", (s) => s.latency?.p50);
-  const p1 = added(json1, "portkey", (s) => s.latency?.p50);
+  /** @param {Cell | undefined} x @param {string} t */
+  const rps = (x, t) => {
+    const s = x?.targets[t];
+    return s ? s.rps : null;
+  };
+  /** @param {Cell | undefined} x @param {string} t */
+  const cpu = (x, t) => x?.targets[t]?.cpuMsPerRequest ?? null;
+  const alone = workerd?.cells;
+  const lines = [
+    `Each target below gives Gatehouse as \`npm start\` runs it (\`wrangler dev\`, the tables under "Results"), the Worker alone in workerd without wrangler (the section "The Worker alone in workerd"${workerd ? `, run ${workerd.date}` : ": not run"}), and Portkey (the same tables), and says whether it is met. Where it is not, the gap and its cause come from figures of the same run.`,
+    "",
+  ];
+
+  // Causes shared by several targets, from the main part's notes and the workerd part.
+  const floors = notes?.floors;
+  const aloneFloors = workerd?.notes.floors;
+  const floorAdded = floors ? floors.gatehouse.p50 - floors.direct.p50 : null;
+  const aloneFloorAdded = aloneFloors ? aloneFloors.gatehouse.p50 - aloneFloors.direct.p50 : null;
+  const floorLine = floors
+    ? `HTTP floor, a trivial GET (\`/healthz\`) one at a time, p50: direct ${plainMs(floors.direct.p50)}, through \`wrangler dev\` ${plainMs(floors.gatehouse.p50)} (${addedMs(floorAdded)} before any gateway work)${aloneFloors ? `, the Worker alone in workerd ${plainMs(aloneFloors.gatehouse.p50)} (${addedMs(aloneFloorAdded)} over direct ${plainMs(aloneFloors.direct.p50)} in that part)` : ""}`
+    : null;
+  const byProcess = notes?.cpuSecondsByProcess?.gatehouse ?? {};
+  const totalCpu = Object.values(byProcess).reduce((a, b) => a + b, 0);
+  const wranglerNode = byProcess["node cli.js"] ?? 0;
+  const devProxy = byProcess["workerd (dev proxy)"] ?? 0;
+  const workerProc = byProcess["workerd (Worker)"] ?? 0;
+  /** @param {number} v */
+  const pct = (v) => `${totalCpu > 0 ? ((100 * v) / totalCpu).toFixed(0) : "?"} %`;
+  const cpuLine =
+    totalCpu > 0
+      ? `of the ${totalCpu.toFixed(0)} CPU seconds Gatehouse's processes used in the measured part, wrangler's Node process (\`node cli.js\`) took ${wranglerNode.toFixed(0)} s and its dev-proxy workerd ${devProxy.toFixed(0)} s (together ${pct(wranglerNode + devProxy)}), the workerd running the Worker ${workerProc.toFixed(0)} s (${pct(workerProc)})`
+      : null;
+  /**
+   * What the Worker itself adds, from the workerd part: its added figure less workerd's own
+   * HTTP floor.
+   * @param {number | null} v
+   * @param {string} what
+   */
+  const itselfLine = (v, what) =>
+    v === null
+      ? null
+      : `The Worker itself, alone in workerd, adds ${addedMs(v)} to ${what}${aloneFloorAdded === null ? "" : `; workerd's HTTP floor accounts for ${addedMs(aloneFloorAdded)} of it, the other ${addedMs(v - aloneFloorAdded)} is spent inside the Worker's request (key check, the gate Durable Object call, the upstream fetch from workerd, the log write)`}.`;
+
+  /**
+   * One latency target at c=1.
+   * @param {string} title
+   * @param {string} workload
+   * @param {(s: Summary) => number | null | undefined} p50
+   * @param {(s: Summary) => number | null | undefined} p99
+   * @param {number} limit
+   * @param {string} what
+   */
+  const latencyTarget = (title, workload, p50, p99, limit, what) => {
+    const x = find(cells, workload, 1);
+    const w = find(alone, workload, 1);
+    const g = added(x, "gatehouse", p50);
+    const a = added(w, "gatehouse", p50);
+    const p = added(x, "portkey", p50);
+    const out = [
+      `- **${title} — target ≤ ${limit} ms.** \`npm start\` ${addedMs(g)} (p99 ${addedMs(added(x, "gatehouse", p99))}); the Worker alone in workerd ${addedMs(a)} (p99 ${addedMs(added(w, "gatehouse", p99))}); Portkey ${addedMs(p)}. Under \`npm start\`: ${verdict(g, limit)}. The Worker alone: ${verdict(a, limit)}.`,
+    ];
+    const gaps = [];
+    if (g !== null && g > limit) gaps.push(`${addedMs(g - limit)} under \`npm start\``);
+    if (a !== null && a > limit) gaps.push(`${addedMs(a - limit)} for the Worker alone`);
+    if (gaps.length > 0) {
+      out.push(`  - Gap over the target: ${gaps.join(", ")}.`);
+      const cause = [floorLine, cpuLine].filter(Boolean).join("; ");
+      if (g !== null && g > limit && cause) {
+        out.push(
+          `  - Cause under \`npm start\`: the request and the Worker's upstream fetch cross wrangler's Node process and its dev-proxy workerd. ${cause[0].toUpperCase()}${cause.slice(1)}. CPU per ${workload === "stream" ? "200-event stream" : "request"} at c=1: Gatehouse's process tree ${plainMs(cpu(x, "gatehouse"))}, workerd alone ${plainMs(cpu(w, "gatehouse"))}, Portkey ${plainMs(cpu(x, "portkey"))}.`,
+        );
+      }
+      const itself = itselfLine(a, what);
+      if (itself) out.push(`  - ${itself}`);
+    }
+    return out;
+  };
+
   lines.push(
-    `- Added p50, non-streaming, c=1: Gatehouse ${show(g1)} (target ≤ 1 ms: ${g1 !== null && g1 <= 1 ? "met" : "not met"}), Portkey ${show(p1)}.`,
+    ...latencyTarget(
+      "Added p50, non-streaming, c=1",
+      "json",
+      (s) => s.latency?.p50,
+      (s) => s.latency?.p99,
+      1,
+      "a non-streaming request (p50)",
+    ),
+    ...latencyTarget(
+      "Added time to first streamed byte, p50, c=1",
+      "stream",
+      (s) => s.ttfb?.p50,
+      (s) => s.ttfb?.p99,
+      2,
+      "the first streamed byte (p50)",
+    ),
   );
-  const stream1 = cell("stream", 1);
-  const g2 = added(stream1, "gatehouse", (s) => s.ttfb?.p50);
-  const p2 = added(stream1, "portkey", (s) => s.ttfb?.p50);
-  lines.push(
-    `- Added time to first streamed byte (p50), c=1: Gatehouse ${show(g2)} (target ≤ 2 ms: ${g2 !== null && g2 <= 2 ? "met" : "not met"}), Portkey ${show(p2)}.`,
-  );
-  for (const workload of ["json", "stream"]) {
-    const x = cell(workload, 50);
-    const g = x?.targets.gatehouse?.rps;
-    const p = x?.targets.portkey?.rps;
-    if (g === undefined || p === undefined) continue;
+
+  // Added delay per event: per stream, the largest gap between two events less the pace.
+  {
+    const x = find(cells, "stream", 1);
+    const w = find(alone, "stream", 1);
+    const g = added(x, "gatehouse", (s) => s.eventDelay?.p50);
+    const a = added(w, "gatehouse", (s) => s.eventDelay?.p50);
+    const p = added(x, "portkey", (s) => s.eventDelay?.p50);
+    /** @param {Cell | undefined} c @param {string} t */
+    const worst = (c, t) => plainMs(c?.targets[t]?.eventDelay?.max);
     lines.push(
-      `- Throughput, ${workload}, c=50: Gatehouse ${g.toFixed(0)} req/s, Portkey ${p.toFixed(0)} req/s (target ≥ Portkey: ${g >= p ? "met" : "not met"}).`,
+      `- **Added delay per event, c=1 — target ≤ 1 ms.** Per stream, the largest gap between two consecutive events less the pace ("event delay" in the streaming tables); p50 over streams, added over direct: \`npm start\` ${addedMs(g)} (worst stream ${worst(x, "gatehouse")} against direct's ${worst(x, "direct")}); the Worker alone in workerd ${addedMs(a)} (worst ${worst(w, "gatehouse")} against ${worst(w, "direct")}); Portkey ${addedMs(p)} (worst ${worst(x, "portkey")}). Under \`npm start\`: ${verdict(g, 1)}. The Worker alone: ${verdict(a, 1)}.`,
     );
+    const gaps = [];
+    if (g !== null && g > 1) gaps.push(`${addedMs(g - 1)} under \`npm start\``);
+    if (a !== null && a > 1) gaps.push(`${addedMs(a - 1)} for the Worker alone`);
+    if (gaps.length > 0) {
+      lines.push(`  - Gap over the target: ${gaps.join(", ")}.`);
+      if (g !== null && g > 1) {
+        lines.push(
+          `  - Cause under \`npm start\`: every chunk crosses the dev-proxy workerd and wrangler's Node process on its way out, and the Worker's upstream fetch crosses Node on its way in. CPU per ${find(cells, "stream", 1) ? "200-event " : ""}stream at c=1: Gatehouse's process tree ${plainMs(cpu(x, "gatehouse"))}, the Worker alone in workerd ${plainMs(cpu(w, "gatehouse"))}, Portkey ${plainMs(cpu(x, "portkey"))}${cpuLine ? `; ${cpuLine}` : ""}.`,
+        );
+      }
+      if (a !== null && a > 1) {
+        lines.push(
+          `  - The Worker alone in workerd delays the worst event of a typical stream by ${addedMs(a)} more than direct, with client, fake and workerd on the same cores.`,
+        );
+      }
+    }
+  }
+
+  // Throughput at c=50, both workloads.
+  const devProxyLimit = notes?.openFileLimits?.["workerd (dev proxy)"];
+  const devProxyFiles = (notes?.openFiles ?? [])
+    .map((o) => `${o.after} ${o.byProcess["workerd (dev proxy)"] ?? "?"}`)
+    .join(", ");
+  const tooMany = notes?.gatewayErrorOutput?.gatehouse?.tooManyOpenFiles;
+  for (const workload of ["json", "stream"]) {
+    const x = find(cells, workload, 50);
+    const w = find(alone, workload, 50);
+    const g = rps(x, "gatehouse");
+    const a = rps(w, "gatehouse");
+    const p = rps(x, "portkey");
+    const gs = x?.targets.gatehouse;
+    const failures = gs ? gs.n - gs.ok : 0;
+    const label = workload === "json" ? "non-streaming" : "streaming";
+    /** @param {number | null} v */
+    const met = (v) =>
+      v === null || p === null ? "not measured" : v >= p ? "**met**" : "**not met**";
+    lines.push(
+      `- **Throughput, ${label}, c=50 — target ≥ Portkey's.** \`npm start\` ${reqs(g)}${gs ? ` (${gs.ok}/${gs.n} succeeded)` : ""}; the Worker alone in workerd ${reqs(a)} (direct ${reqs(rps(w, "direct"))} in that part); Portkey ${reqs(p)} (direct ${reqs(rps(x, "direct"))}). Under \`npm start\`: ${met(g)}. The Worker alone: ${met(a)} (against Portkey's figure from the main part).`,
+    );
+    const gaps = [];
+    if (g !== null && p !== null && g < p) {
+      gaps.push(
+        `${(p - g).toFixed(0)} req/s under \`npm start\` (×${(g / p).toFixed(2)} Portkey's)`,
+      );
+    }
+    if (a !== null && p !== null && a < p) {
+      gaps.push(`${(p - a).toFixed(0)} req/s for the Worker alone (×${(a / p).toFixed(2)})`);
+    }
+    if (gaps.length === 0) continue;
+    lines.push(`  - Gap: ${gaps.join(", ")}.`);
+    if (g !== null && p !== null && g < p) {
+      if (workload === "stream" && failures > 0) {
+        lines.push(
+          `  - Cause under \`npm start\`: ${failures} of ${gs?.n} streams failed (${Object.entries(
+            gs?.errors ?? {},
+          )
+            .map(([k, n]) => `${n}× ${k}`)
+            .join(
+              ", ",
+            )}). Wrangler's dev proxy holds files open for the chunks of the streams it is passing on: its open files, counted once each cell had ended, were ${devProxyFiles || "not recorded"}${devProxyLimit ? ` (its limit: ${devProxyLimit})` : ""}${tooMany ? `, and \`npm start\` printed ${tooMany} "Too many open files" errors` : ""}. The Worker alone in workerd ${a !== null && w?.targets.gatehouse ? `completed ${w.targets.gatehouse.ok}/${w.targets.gatehouse.n} streams at c=50, with workerd's open files ${workerd?.notes.openFiles.before} before its measured cells and ${workerd?.notes.openFiles.after} after` : "was not measured"}.`,
+        );
+      } else {
+        lines.push(
+          `  - Cause under \`npm start\`: CPU. Client, fake and gateway share 2 cores, and Gatehouse's process tree used ${plainMs(cpu(x, "gatehouse"))} of CPU per request at c=50 against Portkey's ${plainMs(cpu(x, "portkey"))}${cpuLine ? `; ${cpuLine}` : ""}.`,
+        );
+      }
+    }
+    if (a !== null && p !== null && a < p) {
+      const ad = rps(w, "direct");
+      const pd = rps(x, "direct");
+      lines.push(
+        `  - The Worker alone in workerd used ${plainMs(cpu(w, "gatehouse"))} of CPU per ${workload === "stream" ? "stream" : "request"} at c=50 (Portkey ${plainMs(cpu(x, "portkey"))}), on the same 2 cores as client and fake. The two figures come from different parts of the run: relative to direct in its own part, the Worker alone reached ×${ad ? (a / ad).toFixed(2) : "–"} direct's req/s and Portkey ×${pd && p !== null ? (p / pd).toFixed(2) : "–"}.`,
+      );
+    }
   }
   return lines;
+}
+
+/**
+ * Rewrites the "Against the design's targets" section of BENCHMARKS.md in place from
+ * bench/results.json and bench/workerd-results.json (after `npm run bench:workerd`).
+ * @param {string} [file]
+ */
+export function refreshTargetChecks(file = BENCHMARKS_FILE) {
+  const bench = readBenchResults();
+  if (!bench) return;
+  let text;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return;
+  }
+  const heading = "## Against the design's targets\n";
+  const start = text.indexOf(heading);
+  const end = text.indexOf("\n## Results", start);
+  if (start === -1 || end === -1) return;
+  const checks = targetChecks(bench.cells, bench.notes, readWorkerdResults()).join("\n");
+  writeFileSync(file, `${text.slice(0, start)}${heading}\n${checks}\n${text.slice(end)}`);
 }
 
 /**
@@ -295,7 +551,8 @@ export function workloadSection(label, cells, stream) {
  * @property {boolean} quick
  * @property {{ cores: number, cpu: string, memoryGiB: number, kernel: string, loadBefore: number[], loadAfter: number[] }} machine
  * @property {Record<string, string>} versions
- * @property {number} durationS
+ * @property {number} durationS The main part.
+ * @property {number} [totalS] The whole `npm run bench`, workerd and MCP parts included.
  * @property {{ paceMs: number, deltas: number, rounds: number }} config
  *
  * @typedef {object} Notes
@@ -304,8 +561,11 @@ export function workloadSection(label, cells, stream) {
  * @property {Record<string, { mb: number, byProcessMb: Record<string, number> }>} rssPeaks
  * @property {Record<string, Record<string, number>>} cpuSecondsByProcess
  * @property {{ target: string, workload: string, concurrency: number, error: string, events: number, tail: string }[]} failureSamples
- * @property {Record<string, { count: number, last: string[] }>} gatewayErrorOutput
+ * @property {Record<string, { count: number, last: string[], tooManyOpenFiles?: number }>} gatewayErrorOutput
  * @property {unknown} latestGatehouseLogRow
+ * @property {{ after: string, byProcess: Record<string, number> }[]} [openFiles] Gatehouse's
+ *   open files by process, after the warm-up and after each cell.
+ * @property {Record<string, number>} [openFileLimits] Gatehouse's soft open-file limits.
  */
 
 /** "a 12, b 3" from a record of numbers, largest first. @param {Record<string, number>} parts */
@@ -325,7 +585,9 @@ function breakdown(parts) {
  * @param {string[]} sections From workloadSection, one per workload.
  */
 export function benchmarksMarkdown(meta, notes, cells, sections) {
-  // Written by `npm run bench:mcp`, a separate run: carried over as it is.
+  // Written by `npm run bench:workerd` and `npm run bench:mcp` (which `npm run bench` runs as
+  // its second and third parts): carried over as they are.
+  const workerd = keptWorkerdSection();
   const mcp = keptMcpSection();
   const v = meta.versions;
   const m = meta.machine;
@@ -349,10 +611,24 @@ export function benchmarksMarkdown(meta, notes, cells, sections) {
       ? `- ${name} printed no error lines.`
       : `- ${name} printed ${e.count} error lines; the last different ones: ${e.last.map((l) => `\`${l}\``).join("; ")}`,
   );
+  const openFiles = (notes.openFiles ?? []).map(
+    (o) => `${o.after} ${o.byProcess["workerd (dev proxy)"] ?? "?"}`,
+  );
+  const limits = notes.openFileLimits ?? {};
+  const files =
+    openFiles.length > 0
+      ? [
+          `- Open files of wrangler's dev-proxy workerd (limit ${limits["workerd (dev proxy)"] ?? "?"}), after: ${openFiles.join(", ")}.`,
+        ]
+      : [];
+  const took =
+    meta.totalS === undefined
+      ? `the run took ${meta.durationS} s`
+      : `\`npm run bench\` took ${meta.totalS} s in all: ${meta.durationS} s for this main part, the rest for the workerd and MCP parts (their sections below)`;
   const f = notes.fakeUpstream;
   return `# Benchmarks
 
-Produced by \`npm run bench\` (\`bench/run.mjs\`) on ${meta.date}${meta.quick ? " — **quick run (BENCH_QUICK=1), small samples**" : ""}; the run took ${meta.durationS} s. Raw figures: \`bench/results.json\`.
+Produced by \`npm run bench\` (\`bench/run.mjs\`) on ${meta.date}${meta.quick ? " — **quick run (BENCH_QUICK=1), small samples**" : ""}; ${took}. Raw figures: \`bench/results.json\`.
 
 ## Machine
 
@@ -370,7 +646,7 @@ Produced by \`npm run bench\` (\`bench/run.mjs\`) on ${meta.date}${meta.quick ? 
 
 ## Against the design's targets
 
-${targetChecks(cells).join("\n")}
+${targetChecks(cells, notes, workerd ? readWorkerdResults() : null).join("\n")}
 
 ## Results
 
@@ -378,9 +654,9 @@ ${sections.join("\n")}
 ## Notes
 
 - HTTP floor, a trivial GET one at a time (p50 / p99): ${floors}.
-${[...peaks, ...cpu].join("\n")}
+${[...peaks, ...cpu, ...files].join("\n")}
 - The fake upstream served ${f.json} JSON replies and ${f.streams} complete streams (at most ${f.peakOpen} at once); ${f.aborted} streams were abandoned mid-way and ${f.rejected} requests refused.
 ${[...tails, ...printed].join("\n")}
 - Newest Gatehouse request-log row after the non-streaming cells (logging was on): \`${JSON.stringify(notes.latestGatehouseLogRow)}\`
-${mcp ? `\n${mcp}\n` : ""}`;
+${workerd ? `\n${workerd}\n` : ""}${mcp ? `\n${mcp}\n` : ""}`;
 }

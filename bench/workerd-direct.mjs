@@ -1,23 +1,126 @@
+#!/usr/bin/env node
 // `npm run bench:workerd`: Gatehouse's Worker measured without wrangler dev's proxy. The
 // Worker is bundled as `wrangler deploy` would bundle it and run by Miniflare's workerd on a
 // socket of its own (local D1 and Durable Objects, logging and key checks on), so requests
 // and the Worker's own upstream fetches no longer cross wrangler's Node process and dev-proxy
-// workerd. This is the nearest local stand-in for the deployed hot path; `npm run bench` keeps
-// measuring what `npm start` gives.
+// workerd. This is the nearest local stand-in for the deployed hot path; `npm run bench`
+// measures what `npm start` gives, then runs this script as its second part.
+//
+// Same fake upstream, client, closed loop, rounds and columns as bench/run.mjs, for direct and
+// the Worker, at concurrency 1 and 50. It writes its own section of BENCHMARKS.md (between the
+// workerd-bench markers; `npm run bench` keeps it), refreshes that file's "Against the
+// design's targets" section, and keeps the raw figures in bench/workerd-results.json.
+//
+// Environment: BENCH_QUICK=1 for a short smoke run (a tenth of the requests);
+// BENCH_DEADLINE_MS (epoch ms, set by `npm run bench`) to end by then whatever happens.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { PROVIDER_KEY, startFakeUpstreamThread } from "./fake-upstream.mjs";
-import { percentile } from "./stats.mjs";
-import { freePort, gatehouseTarget, WRANGLER_ENV } from "./targets.mjs";
+import { startFakeUpstreamThread } from "./fake-upstream.mjs";
+import { closedLoop, floor, timedRequest, workloads } from "./measure.mjs";
+import { openFilesByProcess, processTree, treeCpuTicks } from "./processes.mjs";
+import {
+  errorLines,
+  figuresTable,
+  readBenchResults,
+  refreshTargetChecks,
+  WORKERD_SECTION_END,
+  WORKERD_SECTION_START,
+} from "./report.mjs";
+import { startSampler } from "./sampler.mjs";
+import { growthIn, peakIn, summarize } from "./stats.mjs";
+import { directTarget, freePort, gatehouseTarget, versions, WRANGLER_ENV } from "./targets.mjs";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const JSON_REQUESTS = 400;
-const STREAMS = 20;
-const THROUGHPUT_MS = 5_000;
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..");
+const quick = process.env.BENCH_QUICK === "1";
+const scale = quick ? 0.1 : 1;
+
+const PACE_MS = 2;
+const DELTAS = 200;
+const ROUNDS = 3;
+const REQUEST_TIMEOUT_MS = 10_000;
+const SETTLE_MAX_MS = 2_000;
+/** Whatever happens, everything is stopped and the process exits after this long. */
+const WATCHDOG_MS = Math.min(
+  3 * 60_000,
+  Number(process.env.BENCH_DEADLINE_MS ?? Number.POSITIVE_INFINITY) - Date.now(),
+);
+
+/**
+ * Requests per target and cell, and the wall-clock cap for one target in one cell (split over
+ * the rounds): the design's two concurrencies, 1 and 50.
+ * @type {Record<string, { concurrency: number, count: number, capMs: number }[]>}
+ */
+const PLAN = {
+  json: [
+    { concurrency: 1, count: 600, capMs: 6_000 },
+    { concurrency: 50, count: 3000, capMs: 6_000 },
+  ],
+  stream: [
+    { concurrency: 1, count: 24, capMs: 15_000 },
+    { concurrency: 50, count: 450, capMs: 9_000 },
+  ],
+};
+
+const runStart = Date.now();
+/** @type {Miniflare | undefined} */
+let mf;
+/** @type {import("./fake-upstream.mjs").FakeUpstream | undefined} */
+let fake;
+/** @type {string | undefined} */
+let bundleDir;
+/** @type {number[]} The workerd processes Miniflare started for us. */
+let workerdPids = [];
+/** @type {Promise<void> | undefined} */
+let cleaning;
+
+function cleanup() {
+  cleaning ??= (async () => {
+    await mf?.dispose().catch((err) => console.error("Stopping workerd:", err));
+    await fake?.close().catch(() => {});
+    if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+for (const signal of /** @type {NodeJS.Signals[]} */ (["SIGINT", "SIGTERM", "SIGHUP"])) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping workerd.`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+// Last resort: the workerd we started (by pid) does not outlive us.
+process.on("exit", () => {
+  for (const pid of workerdPids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+setTimeout(
+  () => {
+    console.error(`The workerd benchmark ran past ${(WATCHDOG_MS / 1000).toFixed(0)} s; stopping.`);
+    cleanup().finally(() => process.exit(1));
+  },
+  Math.max(0, WATCHDOG_MS),
+).unref();
+
+/** @param {string} message */
+function log(message) {
+  const seconds = ((Date.now() - runStart) / 1000).toFixed(0).padStart(3);
+  console.log(`[${seconds}s] ${message}`);
+}
+
+/** @template T @param {T[]} list @param {number} by */
+function rotate(list, by) {
+  return list.map((_, i) => list[(i + by) % list.length]);
+}
 
 /** Bundles the Worker exactly as a deploy would, into a temp directory. */
 function bundle() {
@@ -32,11 +135,12 @@ function bundle() {
   return out;
 }
 
-async function startWorker(bundleDir, port) {
-  const mf = new Miniflare({
+/** @param {string} dir @param {number} port */
+async function startWorker(dir, port) {
+  const worker = new Miniflare({
     modules: true,
-    scriptPath: join(bundleDir, "index.js"),
-    modulesRoot: bundleDir,
+    scriptPath: join(dir, "index.js"),
+    modulesRoot: dir,
     compatibilityDate: "2026-04-20",
     compatibilityFlags: ["nodejs_compat"],
     d1Databases: { DB: "gatehouse" },
@@ -51,141 +155,307 @@ async function startWorker(bundleDir, port) {
     },
     unsafeDirectSockets: [{ host: "127.0.0.1", port }],
   });
-  await mf.ready;
-  const d1 = await mf.getD1Database("DB");
-  const dir = join(root, "d1", "migrations");
-  for (const file of readdirSync(dir)
+  mf = worker;
+  await worker.ready;
+  const d1 = await worker.getD1Database("DB");
+  const migrations = join(root, "d1", "migrations");
+  for (const file of readdirSync(migrations)
     .filter((f) => f.endsWith(".sql"))
     .sort()) {
-    for (const statement of readFileSync(join(dir, file), "utf8").split(
+    for (const statement of readFileSync(join(migrations, file), "utf8").split(
       "--> statement-breakpoint",
     )) {
       if (statement.trim()) await d1.prepare(statement).run();
     }
   }
-  return mf;
 }
 
-const body = (stream) =>
-  JSON.stringify({
-    model: "claude-haiku-4-5",
-    max_tokens: 1,
-    stream,
-    messages: [{ role: "user", content: "hi" }],
-  });
-
-/** One request: total time, time to first body byte, largest gap between two chunks. */
-async function once(target, stream) {
-  const started = performance.now();
-  const res = await fetch(target.url, {
-    method: "POST",
-    headers: target.headers,
-    body: body(stream),
-  });
-  const reader = res.body.getReader();
-  let first;
-  let last = started;
-  let gap = 0;
-  for (;;) {
-    const { done } = await reader.read();
-    const now = performance.now();
-    if (first === undefined) first = now - started;
-    else gap = Math.max(gap, now - last);
-    last = now;
-    if (done) break;
+/** Waits (up to SETTLE_MAX_MS) until workerd uses less than a tenth of a core. */
+async function settle() {
+  const ticks = () => workerdPids.reduce((sum, pid) => sum + treeCpuTicks(pid), 0);
+  const deadline = Date.now() + SETTLE_MAX_MS;
+  let before = ticks();
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    const after = ticks();
+    if (after - before <= 2) return;
+    before = after;
   }
-  if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
-  return { total: performance.now() - started, first, gap };
 }
 
-const p = (values, q) =>
-  percentile(
-    [...values].sort((a, b) => a - b),
-    q,
-  );
-const ms = (n) => `${n.toFixed(2)} ms`;
+/** @param {Record<string, number>} record */
+function sumOf(record) {
+  return Object.values(record).reduce((a, b) => a + b, 0);
+}
 
 async function main() {
-  const fake = await startFakeUpstreamThread();
-  const bundleDir = bundle();
+  log(quick ? "Quick run (BENCH_QUICK=1)." : "Full run.");
+  const loadBefore = loadavg();
+  fake = await startFakeUpstreamThread({ paceMs: PACE_MS, deltas: DELTAS });
+  log("Bundling the Worker (wrangler deploy --dry-run)...");
+  bundleDir = bundle();
   const port = await freePort();
-  const mf = await startWorker(bundleDir, port);
-  try {
-    const { target: gatehouse } = await gatehouseTarget(`http://127.0.0.1:${port}`, fake.url);
-    const direct = {
-      url: `${fake.url}/v1/messages`,
-      headers: {
-        "x-api-key": PROVIDER_KEY,
-        "anthropic-version": "2023-06-01",
-        "content-type": "application/json",
-      },
-    };
-    for (let i = 0; i < 30; i++) await Promise.all([once(direct, false), once(gatehouse, false)]);
-    const rows = [];
-    for (const stream of [false, true]) {
-      const n = stream ? STREAMS : JSON_REQUESTS;
-      const d = [];
-      const g = [];
-      for (let i = 0; i < n; i++) {
-        d.push(await once(direct, stream));
-        g.push(await once(gatehouse, stream));
-      }
-      const pick = stream ? "first" : "total";
-      const added50 =
-        p(
-          g.map((x) => x[pick]),
-          50,
-        ) -
-        p(
-          d.map((x) => x[pick]),
-          50,
-        );
-      const added99 =
-        p(
-          g.map((x) => x[pick]),
-          99,
-        ) -
-        p(
-          d.map((x) => x[pick]),
-          99,
-        );
-      rows.push(
-        `${stream ? "first streamed byte" : "non-streaming total"}, c=1: added p50 ${ms(added50)}, p99 ${ms(added99)}` +
-          (stream
-            ? `; largest gap between chunks: direct ${ms(Math.max(...d.map((x) => x.gap)))}, gatehouse ${ms(Math.max(...g.map((x) => x.gap)))}`
-            : ""),
-      );
+  await startWorker(bundleDir, port);
+  workerdPids = processTree(process.pid)
+    .filter((p) => p.comm === "workerd")
+    .map((p) => p.pid);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  log(`The Worker in workerd on ${baseUrl} (pids ${workerdPids.join(", ")}).`);
+  const { target: gatehouse } = await gatehouseTarget(baseUrl, fake.url);
+  const targets = [directTarget(fake.url), gatehouse];
+  const kinds = workloads(DELTAS);
+
+  for (const target of targets) {
+    for (const workload of kinds) {
+      const r = await timedRequest(target, workload, REQUEST_TIMEOUT_MS);
+      log(`Smoke ${target.name} ${workload.name}: ${r.ok ? "ok" : `FAILED: ${r.error}`}`);
+      if (!r.ok) throw new Error(`${target.name} ${workload.name} failed: ${r.error}`);
     }
-    for (const [name, target] of [
-      ["direct", direct],
-      ["gatehouse", gatehouse],
-    ]) {
-      const started = performance.now();
-      let ok = 0;
-      let failed = 0;
-      await Promise.all(
-        Array.from({ length: 50 }, async () => {
-          while (performance.now() - started < THROUGHPUT_MS) {
-            await once(target, false).then(
-              () => ok++,
-              () => failed++,
-            );
-          }
-        }),
-      );
-      rows.push(
-        `${name}, non-streaming, c=50: ${(ok / ((performance.now() - started) / 1000)).toFixed(0)} req/s, ${failed} failed`,
-      );
-    }
-    console.log(
-      `Gatehouse's Worker in workerd without wrangler dev (${new Date().toISOString()}):`,
-    );
-    for (const row of rows) console.log(`- ${row}`);
-  } finally {
-    await mf.dispose();
-    await fake.close();
-    rmSync(bundleDir, { recursive: true, force: true });
   }
+
+  // The sampler follows the workerd process(es) under the name "gatehouse".
+  const sampler = startSampler(
+    Object.fromEntries(workerdPids.map((pid, i) => [i === 0 ? "gatehouse" : `workerd${i}`, pid])),
+  );
+  log("Warming up...");
+  for (const target of targets) {
+    for (const workload of kinds) {
+      await closedLoop(target, workload, {
+        concurrency: 10,
+        count: Math.ceil((workload.stream ? 40 : 300) * scale),
+        capMs: 8_000,
+        timeoutMs: REQUEST_TIMEOUT_MS,
+      });
+    }
+  }
+  const floors = {
+    direct: await floor(`${fake.url}/healthz`, 200),
+    gatehouse: await floor(`${baseUrl}/healthz`, 200),
+  };
+  const filesBefore = sumOf(Object.assign({}, ...workerdPids.map(openFilesByProcess)));
+
+  /** @type {{ workload: import("./measure.mjs").Workload, concurrency: number, loops: Record<string, import("./measure.mjs").LoopResult[]> }[]} */
+  const runs = [];
+  for (const workload of kinds) {
+    for (const step of PLAN[workload.name]) {
+      /** @type {Record<string, import("./measure.mjs").LoopResult[]>} */
+      const loops = Object.fromEntries(targets.map((t) => [t.name, []]));
+      runs.push({ workload, concurrency: step.concurrency, loops });
+      const perSlice = {
+        concurrency: step.concurrency,
+        count: Math.max(1, Math.ceil((step.count * scale) / ROUNDS)),
+        capMs: step.capMs / ROUNDS,
+        timeoutMs: REQUEST_TIMEOUT_MS,
+      };
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const target of rotate(targets, round)) {
+          await closedLoop(target, kinds[0], {
+            concurrency: step.concurrency,
+            count: step.concurrency,
+            capMs: 5_000,
+            timeoutMs: 5_000,
+          });
+          await settle();
+          loops[target.name].push(await closedLoop(target, workload, perSlice));
+        }
+      }
+      const line = targets
+        .map((t) => {
+          const results = loops[t.name].flatMap((l) => l.results);
+          return `${t.name} ${results.filter((r) => r.ok).length}/${results.length}`;
+        })
+        .join(", ");
+      log(`${workload.name} c=${step.concurrency}: ${line}`);
+    }
+  }
+  const filesAfter = sumOf(Object.assign({}, ...workerdPids.map(openFilesByProcess)));
+  const sampled = await sampler.stop();
+  const { samples } = sampled;
+  /** @param {import("./sampler.mjs").Sample} s */
+  const workerdOf = (s, /** @type {"kb" | "cpu"} */ key) => sumOf(s[key]);
+
+  /** @type {import("./report.mjs").Cell[]} */
+  const cells = runs.map((run) => ({
+    workload: run.workload.name,
+    concurrency: run.concurrency,
+    targets: Object.fromEntries(
+      targets.map((t) => {
+        const windows = run.loops[t.name];
+        const gateway = t.name !== "direct";
+        return [
+          t.name,
+          summarize(windows, {
+            stream: run.workload.stream,
+            paceMs: PACE_MS,
+            peakRssKb: gateway ? peakIn(samples, windows, (s) => workerdOf(s, "kb")) : null,
+            cpuTicks: gateway ? growthIn(samples, windows, (s) => workerdOf(s, "cpu")) : null,
+          }),
+        ];
+      }),
+    ),
+  }));
+
+  // Portkey's figures from the last `npm run bench` (the main part of the same run when this
+  // runs as its second part), for the throughput ratio.
+  const bench = readBenchResults();
+  /** @type {Record<string, number>} */
+  const portkeyRps = {};
+  for (const c of bench?.cells ?? []) {
+    const rps = c.concurrency === 50 ? c.targets.portkey?.rps : undefined;
+    if (rps !== undefined) portkeyRps[c.workload] = rps;
+  }
+
+  const cpuList = cpus();
+  const meta = {
+    date: new Date().toISOString(),
+    quick,
+    machine: {
+      cores: cpuList.length,
+      cpu: cpuList[0]?.model ?? "unknown",
+      memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+      kernel: release(),
+      loadBefore: loadBefore.map((l) => Number(l.toFixed(2))),
+      loadAfter: loadavg().map((l) => Number(l.toFixed(2))),
+    },
+    versions: versions(root),
+    durationS: Math.round((Date.now() - runStart) / 1000),
+    config: { paceMs: PACE_MS, deltas: DELTAS, rounds: ROUNDS, plan: PLAN, scale },
+  };
+  const notes = {
+    floors,
+    openFiles: { before: filesBefore, after: filesAfter },
+    cpuSecondsByProcess: sampled.cpuByProcess,
+    portkeyFromBench: bench ? { date: bench.date, rps: portkeyRps } : null,
+  };
+  const results = { ...meta, cells, notes };
+  const resultsFile = join(here, "workerd-results.json");
+  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  const biome = join(root, "node_modules", "@biomejs", "biome", "bin", "biome");
+  spawnSync(process.execPath, [biome, "format", "--write", resultsFile], { cwd: root });
+
+  const section = workerdSection(results, kinds);
+  console.log(`\n${section}\n`);
+  const file = join(root, "BENCHMARKS.md");
+  writeSection(file, section);
+  // The targets section quotes these figures: brought up to date in place.
+  refreshTargetChecks(file);
+  spawnSync(process.execPath, [biome, "format", "--write", file], { cwd: root });
+  log(`Wrote the workerd section of BENCHMARKS.md and bench/workerd-results.json.`);
 }
 
-await main();
+/** @param {number} v */
+function ms(v) {
+  const a = Math.abs(v);
+  return v.toFixed(a < 10 ? 2 : a < 100 ? 1 : 0);
+}
+
+/** @param {number | null | undefined} v */
+function signedMs(v) {
+  if (v === undefined || v === null || Number.isNaN(v)) return "n/a";
+  return `${v < 0 ? "−" : "+"}${ms(Math.abs(v))} ms`;
+}
+
+/**
+ * The Markdown section, markers included.
+ * @param {{ date: string, quick: boolean, durationS: number, machine: { cores: number, cpu: string, memoryGiB: number, kernel: string, loadBefore: number[], loadAfter: number[] }, versions: Record<string, string>, cells: import("./report.mjs").Cell[], notes: { floors: Record<string, { p50: number, p99: number }>, openFiles: { before: number, after: number }, portkeyFromBench: { date: string, rps: Record<string, number> } | null } }} r
+ * @param {import("./measure.mjs").Workload[]} kinds
+ */
+function workerdSection(r, kinds) {
+  const m = r.machine;
+  const v = r.versions;
+  /** @param {string} w @param {number} c */
+  const cell = (w, c) => r.cells.find((x) => x.workload === w && x.concurrency === c);
+  /** @param {string} w @param {number} c @param {(s: import("./stats.mjs").Summary) => number | undefined} f */
+  const added = (w, c, f) => {
+    const x = cell(w, c);
+    const g = x?.targets.gatehouse && f(x.targets.gatehouse);
+    const d = x?.targets.direct && f(x.targets.direct);
+    return g === undefined || d === undefined ? null : g - d;
+  };
+  const stream1 = cell("stream", 1);
+  const delay = (/** @type {string} */ t, /** @type {"p50" | "max"} */ k) =>
+    stream1?.targets[t]?.eventDelay?.[k];
+  const portkey = r.notes.portkeyFromBench;
+  const throughput = ["json", "stream"].map((w) => {
+    const x = cell(w, 50);
+    const g = x?.targets.gatehouse?.rps ?? 0;
+    const d = x?.targets.direct?.rps ?? 0;
+    const p = portkey?.rps[w];
+    const vsPortkey =
+      p === undefined
+        ? ""
+        : `; Portkey ${p.toFixed(0)} req/s in that \`npm run bench\`, so ×${(g / p).toFixed(2)} Portkey's`;
+    return `- ${w === "json" ? "Non-streaming" : "Streaming"}, c=50: direct ${d.toFixed(0)} req/s, the Worker ${g.toFixed(0)} req/s (×${d > 0 ? (g / d).toFixed(2) : "–"} direct)${vsPortkey}.`;
+  });
+  const f = r.notes.floors;
+  const tables = kinds.map((k) => {
+    const cells = r.cells.filter((c) => c.workload === k.name);
+    const errors = errorLines(cells);
+    return [
+      `### ${k.label}`,
+      "",
+      figuresTable(cells, k.stream),
+      "",
+      ...(errors.length > 0 ? ["Failures:", "", ...errors, ""] : []),
+    ].join("\n");
+  });
+  return `${WORKERD_SECTION_START}
+## The Worker alone in workerd
+
+Produced by \`npm run bench:workerd\` (\`bench/workerd-direct.mjs\`; \`npm run bench\` runs it after its main part) on ${r.date}${r.quick ? " — **quick run (BENCH_QUICK=1), small samples**" : ""}; it took ${r.durationS} s. Raw figures: \`bench/workerd-results.json\`. Kept as it is when \`npm run bench\`'s main part rewrites the rest of this file.
+
+- ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB memory, Linux ${m.kernel}; load average ${m.loadBefore.join(" ")} before, ${m.loadAfter.join(" ")} after
+- Node ${v.node}, wrangler ${v.wrangler} (for bundling only), workerd ${v.workerd} through miniflare, client undici ${v.undici}
+
+Method:
+
+- The Worker bundled by \`wrangler deploy --dry-run\` and served by Miniflare's workerd on a socket of its own: local D1 with the migrations applied, the gate Durable Objects, the same admin setup and Claude Desktop profile as the main part, so key checks, the gate Durable Object call and request logging are on the measured path. No wrangler Node process and no dev-proxy workerd sit on the request or on the Worker's upstream fetch: this is what the Worker itself adds, the nearest local stand-in for a deployed Worker.
+- The same fake upstream (${DELTAS} deltas, one per ${PACE_MS} ms), client (undici \`request\`, keep-alive), closed loop, ${ROUNDS} rounds with rotating order, unmeasured connection burst and idle wait, and the same columns as the main tables, for direct and the Worker at concurrency 1 and 50. CPU ms/req and peak RSS are workerd's. Client, fake and workerd share the ${m.cores} cores.
+
+Summary:
+
+- Non-streaming, c=1: added p50 ${signedMs(added("json", 1, (s) => s.latency?.p50))}, p99 ${signedMs(added("json", 1, (s) => s.latency?.p99))}.
+- First streamed byte, c=1: added p50 ${signedMs(added("stream", 1, (s) => s.ttfb?.p50))}, p99 ${signedMs(added("stream", 1, (s) => s.ttfb?.p99))}.
+- Largest gap between two events of a stream, less the ${PACE_MS} ms pace (event delay), c=1: p50 over streams direct ${ms(delay("direct", "p50") ?? Number.NaN)} ms, the Worker ${ms(delay("gatehouse", "p50") ?? Number.NaN)} ms; worst stream direct ${ms(delay("direct", "max") ?? Number.NaN)} ms, the Worker ${ms(delay("gatehouse", "max") ?? Number.NaN)} ms.
+${throughput.join("\n")}
+- HTTP floor, a trivial GET one at a time (p50 / p99): direct ${ms(f.direct.p50)} / ${ms(f.direct.p99)} ms, the Worker in workerd ${ms(f.gatehouse.p50)} / ${ms(f.gatehouse.p99)} ms.
+- Open files of workerd: ${r.notes.openFiles.before} before the measured cells, ${r.notes.openFiles.after} after them (streams at c=50 included).
+
+${tables.join("\n")}\n${WORKERD_SECTION_END}`;
+}
+
+/**
+ * BENCHMARKS.md with the workerd section replaced, or added before the MCP section (or at the
+ * end), the rest left as it is.
+ * @param {string} file
+ * @param {string} section Markers included.
+ */
+function writeSection(file, section) {
+  let text = "";
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    text = "# Benchmarks\n";
+  }
+  const start = text.indexOf(WORKERD_SECTION_START);
+  const end = start === -1 ? -1 : text.indexOf(WORKERD_SECTION_END, start);
+  const mcp = text.indexOf("<!-- mcp-bench:start -->");
+  const next =
+    start !== -1 && end !== -1
+      ? text.slice(0, start) + section + text.slice(end + WORKERD_SECTION_END.length)
+      : mcp !== -1
+        ? `${text.slice(0, mcp)}${section}\n\n${text.slice(mcp)}`
+        : `${text.replace(/\n*$/, "\n")}\n${section}\n`;
+  writeFileSync(file, next);
+}
+
+try {
+  await main();
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
+// Worker threads (fake upstream) and keep-alive sockets would keep us alive.
+process.exit();
