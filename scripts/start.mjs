@@ -165,6 +165,7 @@ async function printWelcome() {
 Gatehouse is running (local state in ${stateDir}).
   Dashboard:    ${base}${workerOnly ? "  (not served: GATEHOUSE_WORKER_ONLY=1)" : ""}
   LLM proxy:    ${base}/v1/anthropic/<proxy-id>  (or ${base}/v1/anthropic for the default)
+  MCP gateways: ${base}/v1/mcp/<slug>  (OAuth: ${base}/.well-known/oauth-authorization-server)
   Admin API:    ${base}/api   (OpenAPI: ${base}/api/openapi.json)
 `);
   if (setup.needed) {
