@@ -11,6 +11,9 @@ export const MCP_SECTION_END = "<!-- mcp-bench:end -->";
 /** The section `npm run bench:workerd` owns, kept the same way. */
 export const WORKERD_SECTION_START = "<!-- workerd-bench:start -->";
 export const WORKERD_SECTION_END = "<!-- workerd-bench:end -->";
+/** The section `npm run bench:breakdown` owns, kept the same way. */
+export const BREAKDOWN_SECTION_START = "<!-- breakdown-bench:start -->";
+export const BREAKDOWN_SECTION_END = "<!-- breakdown-bench:end -->";
 
 const RESULTS_FILE = fileURLToPath(new URL("./results.json", import.meta.url));
 const WORKERD_RESULTS_FILE = fileURLToPath(new URL("./workerd-results.json", import.meta.url));
@@ -42,6 +45,11 @@ export function keptMcpSection(file = BENCHMARKS_FILE) {
 /** The workerd section of the BENCHMARKS.md on disk, markers included, or "". @param {string} [file] */
 export function keptWorkerdSection(file = BENCHMARKS_FILE) {
   return keptSection(WORKERD_SECTION_START, WORKERD_SECTION_END, file);
+}
+
+/** The breakdown section of the BENCHMARKS.md on disk, markers included, or "". @param {string} [file] */
+export function keptBreakdownSection(file = BENCHMARKS_FILE) {
+  return keptSection(BREAKDOWN_SECTION_START, BREAKDOWN_SECTION_END, file);
 }
 
 /** @param {string} file */
@@ -578,7 +586,7 @@ function breakdown(parts) {
 
 /**
  * BENCHMARKS.md: machine, versions, method, the design's targets, the tables, and notes, then
- * the MCP section of the current file, if any.
+ * the workerd, breakdown and MCP sections of the current file, if any.
  * @param {Meta} meta
  * @param {Notes} notes
  * @param {Cell[]} cells
@@ -586,8 +594,10 @@ function breakdown(parts) {
  */
 export function benchmarksMarkdown(meta, notes, cells, sections) {
   // Written by `npm run bench:workerd` and `npm run bench:mcp` (which `npm run bench` runs as
-  // its second and third parts): carried over as they are.
+  // its second and third parts) and by `npm run bench:breakdown` (run on its own): carried
+  // over as they are.
   const workerd = keptWorkerdSection();
+  const breakdownSection = keptBreakdownSection();
   const mcp = keptMcpSection();
   const v = meta.versions;
   const m = meta.machine;
@@ -658,5 +668,5 @@ ${[...peaks, ...cpu, ...files].join("\n")}
 - The fake upstream served ${f.json} JSON replies and ${f.streams} complete streams (at most ${f.peakOpen} at once); ${f.aborted} streams were abandoned mid-way and ${f.rejected} requests refused.
 ${[...tails, ...printed].join("\n")}
 - Newest Gatehouse request-log row after the non-streaming cells (logging was on): \`${JSON.stringify(notes.latestGatehouseLogRow)}\`
-${workerd ? `\n${workerd}\n` : ""}${mcp ? `\n${mcp}\n` : ""}`;
+${workerd ? `\n${workerd}\n` : ""}${breakdownSection ? `\n${breakdownSection}\n` : ""}${mcp ? `\n${mcp}\n` : ""}`;
 }

@@ -139,10 +139,11 @@ async function json(url, init, timeoutMs = 30_000) {
  * Claude Desktop would call it: the profile's base URL, its standard key as x-api-key, and
  * its custom headers (the passthrough key in X-Archestra-Virtual-Key and the agent id), so
  * virtual-key checks and request logging are all on the measured path.
- * Also returns a reader of the newest request-log row, to show logging really was on.
+ * Also returns a reader of the newest request-log row, to show logging really was on, and the
+ * admin's session (`admin`), to set up more proxies, targets and limits.
  * @param {string} baseUrl
  * @param {string} fakeUrl
- * @returns {Promise<{ target: Target, latestLogRow: () => Promise<unknown> }>}
+ * @returns {Promise<{ target: Target, latestLogRow: () => Promise<unknown>, admin: GatehouseAdmin }>}
  */
 export async function gatehouseTarget(baseUrl, fakeUrl) {
   const setup = await json(`${baseUrl}/api/setup`, {
@@ -172,9 +173,22 @@ export async function gatehouseTarget(baseUrl, fakeUrl) {
     baseUrl: fakeUrl,
   });
   const proxy = await post("/llm-proxies", { name: "Bench", providerKeyId: providerKey.id });
-  /** @type {{ profile: { inference: { baseUrl: string, customHeaders: Record<string, string>, credential: { apiKey: string } } } }} */
-  const download = await post("/connection-setups/claude-desktop", { proxyId: proxy.id });
-  const { inference } = download.profile;
+  /** @param {string} proxyId @param {string} name @returns {Promise<Target>} */
+  const connectionTarget = async (proxyId, name) => {
+    /** @type {{ profile: { inference: { baseUrl: string, customHeaders: Record<string, string>, credential: { apiKey: string } } } }} */
+    const download = await post("/connection-setups/claude-desktop", { proxyId });
+    const { inference } = download.profile;
+    return {
+      name,
+      url: `${inference.baseUrl}/v1/messages`,
+      headers: {
+        "content-type": "application/json",
+        "anthropic-version": ANTHROPIC_VERSION,
+        "x-api-key": inference.credential.apiKey,
+        ...inference.customHeaders,
+      },
+    };
+  };
   const latestLogRow = async () => {
     const { body } = await json(
       `${baseUrl}/api/logs/llm?limit=1`,
@@ -184,19 +198,20 @@ export async function gatehouseTarget(baseUrl, fakeUrl) {
     return body.data[0] ?? null;
   };
   return {
-    target: {
-      name: "gatehouse",
-      url: `${inference.baseUrl}/v1/messages`,
-      headers: {
-        "content-type": "application/json",
-        "anthropic-version": ANTHROPIC_VERSION,
-        "x-api-key": inference.credential.apiKey,
-        ...inference.customHeaders,
-      },
-    },
+    target: await connectionTarget(proxy.id, "gatehouse"),
     latestLogRow,
+    admin: { post, providerKeyId: providerKey.id, connectionTarget },
   };
 }
+
+/**
+ * The admin session gatehouseTarget set up: POST to /api<path> as that admin, the provider
+ * key pointing at the fake, and the Claude Desktop target of any proxy, named `name`.
+ * @typedef {object} GatehouseAdmin
+ * @property {(path: string, body: unknown) => Promise<any>} post
+ * @property {string} providerKeyId
+ * @property {(proxyId: string, name: string) => Promise<Target>} connectionTarget
+ */
 
 /**
  * Portkey's Anthropic passthrough: its native /v1/messages route, the provider named in a

@@ -14,17 +14,18 @@
 // Environment: BENCH_QUICK=1 for a short smoke run (a tenth of the requests);
 // BENCH_DEADLINE_MS (epoch ms, set by `npm run bench`) to end by then whatever happens.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, release, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Miniflare } from "miniflare";
 import { startFakeUpstreamThread } from "./fake-upstream.mjs";
 import { closedLoop, floor, timedRequest, workloads } from "./measure.mjs";
-import { openFilesByProcess, processTree, treeCpuTicks } from "./processes.mjs";
+import { openFilesByProcess } from "./processes.mjs";
 import {
+  BREAKDOWN_SECTION_START,
   errorLines,
   figuresTable,
+  MCP_SECTION_START,
   readBenchResults,
   refreshTargetChecks,
   WORKERD_SECTION_END,
@@ -32,7 +33,8 @@ import {
 } from "./report.mjs";
 import { startSampler } from "./sampler.mjs";
 import { growthIn, peakIn, summarize } from "./stats.mjs";
-import { directTarget, freePort, gatehouseTarget, versions, WRANGLER_ENV } from "./targets.mjs";
+import { directTarget, freePort, gatehouseTarget, versions } from "./targets.mjs";
+import { bundleWorker, settleWorkerd, startGatehouseWorkerd } from "./workerd-host.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -43,7 +45,6 @@ const PACE_MS = 2;
 const DELTAS = 200;
 const ROUNDS = 3;
 const REQUEST_TIMEOUT_MS = 10_000;
-const SETTLE_MAX_MS = 2_000;
 /** Whatever happens, everything is stopped and the process exits after this long. */
 const WATCHDOG_MS = Math.min(
   3 * 60_000,
@@ -67,7 +68,7 @@ const PLAN = {
 };
 
 const runStart = Date.now();
-/** @type {Miniflare | undefined} */
+/** @type {import("miniflare").Miniflare | undefined} */
 let mf;
 /** @type {import("./fake-upstream.mjs").FakeUpstream | undefined} */
 let fake;
@@ -122,67 +123,6 @@ function rotate(list, by) {
   return list.map((_, i) => list[(i + by) % list.length]);
 }
 
-/** Bundles the Worker exactly as a deploy would, into a temp directory. */
-function bundle() {
-  const out = mkdtempSync(join(tmpdir(), "gatehouse-bundle-"));
-  const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
-  const result = spawnSync(process.execPath, [wrangler, "deploy", "--dry-run", "--outdir", out], {
-    cwd: root,
-    env: { ...process.env, ...WRANGLER_ENV },
-    encoding: "utf8",
-  });
-  if (result.status !== 0) throw new Error(`bundling failed:\n${result.stdout}${result.stderr}`);
-  return out;
-}
-
-/** @param {string} dir @param {number} port */
-async function startWorker(dir, port) {
-  const worker = new Miniflare({
-    modules: true,
-    scriptPath: join(dir, "index.js"),
-    modulesRoot: dir,
-    compatibilityDate: "2026-04-20",
-    compatibilityFlags: ["nodejs_compat"],
-    d1Databases: { DB: "gatehouse" },
-    durableObjects: { USER_GATE: "UserGate", LIMIT_GATE: "LimitGate" },
-    bindings: {
-      ENVIRONMENT: "development",
-      PUBLIC_ORIGIN: "",
-      UPSTREAM_TIMEOUT_MS: "600000",
-      MAX_REQUEST_BYTES: "33554432",
-      ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
-      SETUP_TOKEN: "bench",
-    },
-    unsafeDirectSockets: [{ host: "127.0.0.1", port }],
-  });
-  mf = worker;
-  await worker.ready;
-  const d1 = await worker.getD1Database("DB");
-  const migrations = join(root, "d1", "migrations");
-  for (const file of readdirSync(migrations)
-    .filter((f) => f.endsWith(".sql"))
-    .sort()) {
-    for (const statement of readFileSync(join(migrations, file), "utf8").split(
-      "--> statement-breakpoint",
-    )) {
-      if (statement.trim()) await d1.prepare(statement).run();
-    }
-  }
-}
-
-/** Waits (up to SETTLE_MAX_MS) until workerd uses less than a tenth of a core. */
-async function settle() {
-  const ticks = () => workerdPids.reduce((sum, pid) => sum + treeCpuTicks(pid), 0);
-  const deadline = Date.now() + SETTLE_MAX_MS;
-  let before = ticks();
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    const after = ticks();
-    if (after - before <= 2) return;
-    before = after;
-  }
-}
-
 /** @param {Record<string, number>} record */
 function sumOf(record) {
   return Object.values(record).reduce((a, b) => a + b, 0);
@@ -193,12 +133,12 @@ async function main() {
   const loadBefore = loadavg();
   fake = await startFakeUpstreamThread({ paceMs: PACE_MS, deltas: DELTAS });
   log("Bundling the Worker (wrangler deploy --dry-run)...");
-  bundleDir = bundle();
+  bundleDir = bundleWorker(root);
   const port = await freePort();
-  await startWorker(bundleDir, port);
-  workerdPids = processTree(process.pid)
-    .filter((p) => p.comm === "workerd")
-    .map((p) => p.pid);
+  const started = await startGatehouseWorkerd(root, bundleDir, port, (m) => {
+    mf = m;
+  });
+  workerdPids = started.pids;
   const baseUrl = `http://127.0.0.1:${port}`;
   log(`The Worker in workerd on ${baseUrl} (pids ${workerdPids.join(", ")}).`);
   const { target: gatehouse } = await gatehouseTarget(baseUrl, fake.url);
@@ -255,7 +195,7 @@ async function main() {
             capMs: 5_000,
             timeoutMs: 5_000,
           });
-          await settle();
+          await settleWorkerd(workerdPids);
           loops[target.name].push(await closedLoop(target, workload, perSlice));
         }
       }
@@ -425,8 +365,9 @@ ${tables.join("\n")}\n${WORKERD_SECTION_END}`;
 }
 
 /**
- * BENCHMARKS.md with the workerd section replaced, or added before the MCP section (or at the
- * end), the rest left as it is.
+ * BENCHMARKS.md with the workerd section replaced, or added before the breakdown section (or
+ * the MCP section, or at the end), the rest (the breakdown and MCP sections included) left as
+ * it is.
  * @param {string} file
  * @param {string} section Markers included.
  */
@@ -439,12 +380,14 @@ function writeSection(file, section) {
   }
   const start = text.indexOf(WORKERD_SECTION_START);
   const end = start === -1 ? -1 : text.indexOf(WORKERD_SECTION_END, start);
-  const mcp = text.indexOf("<!-- mcp-bench:start -->");
+  const breakdown = text.indexOf(BREAKDOWN_SECTION_START);
+  const mcp = text.indexOf(MCP_SECTION_START);
+  const before = breakdown !== -1 ? breakdown : mcp;
   const next =
     start !== -1 && end !== -1
       ? text.slice(0, start) + section + text.slice(end + WORKERD_SECTION_END.length)
-      : mcp !== -1
-        ? `${text.slice(0, mcp)}${section}\n\n${text.slice(mcp)}`
+      : before !== -1
+        ? `${text.slice(0, before)}${section}\n\n${text.slice(before)}`
         : `${text.replace(/\n*$/, "\n")}\n${section}\n`;
   writeFileSync(file, next);
 }

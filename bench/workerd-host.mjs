@@ -1,0 +1,119 @@
+// Serving a Worker with workerd alone, as `npm run bench:workerd` and `npm run bench:breakdown`
+// do: bundled as `wrangler deploy` bundles it, then run by Miniflare's workerd on a socket of
+// its own (no wrangler process on the request path).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Miniflare } from "miniflare";
+import { processTree, treeCpuTicks } from "./processes.mjs";
+import { WRANGLER_ENV } from "./targets.mjs";
+
+/** Waiting for workerd to go idle between slices ends after this long in any case. */
+const SETTLE_MAX_MS = 2_000;
+
+/**
+ * Bundles a Worker exactly as a deploy would (`wrangler deploy --dry-run`), into a new temp
+ * directory, and returns it (index.js inside).
+ * @param {string} root The repository (wrangler from its node_modules).
+ * @param {string} [config] A wrangler config file; default: the repository's own.
+ */
+export function bundleWorker(root, config) {
+  const out = mkdtempSync(join(tmpdir(), "gatehouse-bundle-"));
+  const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
+  const args = [wrangler, "deploy", "--dry-run", "--outdir", out];
+  if (config) args.push("--config", config);
+  const result = spawnSync(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...WRANGLER_ENV },
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`bundling failed:\n${result.stdout}${result.stderr}`);
+  return out;
+}
+
+/**
+ * The workerd processes now in our process tree (Miniflare starts one per instance).
+ * @returns {number[]}
+ */
+export function ourWorkerdPids() {
+  return processTree(process.pid)
+    .filter((p) => p.comm === "workerd")
+    .map((p) => p.pid);
+}
+
+/**
+ * Starts a Miniflare instance and returns it with the pids of the workerd it started.
+ * `onStarted` gets it before it is ready, so that a failing start can still be disposed of.
+ * @param {import("miniflare").MiniflareOptions} options
+ * @param {(mf: Miniflare) => void} [onStarted]
+ */
+export async function startWorkerd(options, onStarted) {
+  const before = new Set(ourWorkerdPids());
+  const mf = new Miniflare(options);
+  onStarted?.(mf);
+  await mf.ready;
+  const pids = ourWorkerdPids().filter((pid) => !before.has(pid));
+  return { mf, pids };
+}
+
+/**
+ * Gatehouse's bundled Worker in workerd on `port`: local D1 with the migrations applied, the
+ * gate Durable Objects, the bindings `npm start` gives it (development, so /api/setup runs).
+ * @param {string} root
+ * @param {string} dir From bundleWorker(root).
+ * @param {number} port
+ * @param {(mf: Miniflare) => void} [onStarted]
+ */
+export async function startGatehouseWorkerd(root, dir, port, onStarted) {
+  const started = await startWorkerd(
+    {
+      modules: true,
+      scriptPath: join(dir, "index.js"),
+      modulesRoot: dir,
+      compatibilityDate: "2026-04-20",
+      compatibilityFlags: ["nodejs_compat"],
+      d1Databases: { DB: "gatehouse" },
+      durableObjects: { USER_GATE: "UserGate", LIMIT_GATE: "LimitGate" },
+      bindings: {
+        ENVIRONMENT: "development",
+        PUBLIC_ORIGIN: "",
+        UPSTREAM_TIMEOUT_MS: "600000",
+        MAX_REQUEST_BYTES: "33554432",
+        ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+        SETUP_TOKEN: "bench",
+      },
+      unsafeDirectSockets: [{ host: "127.0.0.1", port }],
+    },
+    onStarted,
+  );
+  const d1 = await started.mf.getD1Database("DB");
+  const migrations = join(root, "d1", "migrations");
+  for (const file of readdirSync(migrations)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
+    for (const statement of readFileSync(join(migrations, file), "utf8").split(
+      "--> statement-breakpoint",
+    )) {
+      if (statement.trim()) await d1.prepare(statement).run();
+    }
+  }
+  return started;
+}
+
+/**
+ * Waits (up to 2 s) until the given workerd processes together use less than a tenth of a
+ * core.
+ * @param {number[]} pids
+ */
+export async function settleWorkerd(pids) {
+  const ticks = () => pids.reduce((sum, pid) => sum + treeCpuTicks(pid), 0);
+  const deadline = Date.now() + SETTLE_MAX_MS;
+  let before = ticks();
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    const after = ticks();
+    if (after - before <= 2) return;
+    before = after;
+  }
+}
