@@ -21,11 +21,8 @@ import {
 import { negotiateVersion } from "../workers/mcp/protocol";
 import { serverInfo } from "../workers/mcp/server-info";
 import type { SessionContext, UpstreamServer } from "../workers/mcp/session-context";
-import {
-  listenUpstream,
-  UpstreamConnection,
-  type UpstreamState,
-} from "../workers/mcp/upstream-client";
+import { UpstreamConnection, type UpstreamState } from "../workers/mcp/upstream-client";
+import { listenUpstream } from "../workers/mcp/upstream-listen";
 
 export const IDLE_MS = 60 * 60_000;
 const META = "meta";

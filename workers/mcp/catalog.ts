@@ -5,7 +5,8 @@
 import { disabledKey } from "./gateway-cache";
 import type { SessionContext, UpstreamServer } from "./session-context";
 import { exposeNames, type UpstreamName } from "./tool-names";
-import { listAll, type UpstreamConnection } from "./upstream-client";
+import type { UpstreamConnection } from "./upstream-client";
+import { listAll } from "./upstream-lists";
 
 export type ListKind = "tools" | "resources" | "resourceTemplates" | "prompts";
 

@@ -56,7 +56,6 @@ export interface RequestOptions {
 }
 
 const CLIENT_INFO = { name: "gatehouse-mcp-gateway", version: "0.1.0" };
-const MAX_LIST_PAGES = 20;
 
 export class UpstreamConnection {
   #nextId = 1;
@@ -277,91 +276,4 @@ async function readSseAnswer(res: Response, id: RpcId, opts: RequestOptions): Pr
     reader.cancel().catch(() => undefined);
   }
   throw new UpstreamError("network", "The upstream server closed its stream before answering.");
-}
-
-/** Every tool the upstream offers (all pages), for the connection test and the tool list. */
-export async function listUpstreamTools(
-  target: UpstreamTarget,
-): Promise<{ name: string; description: string | null }[]> {
-  const connection = new UpstreamConnection(target);
-  try {
-    const tools = await listAll(connection, "tools/list", "tools");
-    return tools.flatMap((t) =>
-      typeof t.name === "string"
-        ? [{ name: t.name, description: typeof t.description === "string" ? t.description : null }]
-        : [],
-    );
-  } finally {
-    await connection.close();
-  }
-}
-
-/** Follows `nextCursor` through a list method, returning the items under `key`. */
-export async function listAll(
-  connection: UpstreamConnection,
-  method: string,
-  key: string,
-  opts: RequestOptions = {},
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_LIST_PAGES; page++) {
-    const result = await connection.request(method, cursor ? { cursor } : undefined, opts);
-    const list = result[key];
-    if (!Array.isArray(list)) {
-      throw new UpstreamError(
-        "protocol",
-        `The upstream server's ${method} answer has no "${key}".`,
-      );
-    }
-    for (const item of list) {
-      if (typeof item === "object" && item !== null) items.push(item as Record<string, unknown>);
-    }
-    cursor = typeof result.nextCursor === "string" ? result.nextCursor : undefined;
-    if (!cursor) break;
-  }
-  return items;
-}
-
-/**
- * Holds the upstream's server-to-client SSE stream (GET) open and hands its notifications to
- * `onNotification` until `signal` aborts or the upstream ends it. An upstream that offers no
- * such stream (405) is fine: it then has nothing to tell between requests.
- */
-export async function listenUpstream(
-  connection: UpstreamConnection,
-  onNotification: (n: RpcNotification) => void,
-  signal: AbortSignal,
-): Promise<void> {
-  await connection.request("ping", undefined, { signal, timeoutMs: 10_000 });
-  const headers = new Headers(connection.target.headers);
-  headers.set("accept", "text/event-stream");
-  if (connection.state.sessionId) headers.set("mcp-session-id", connection.state.sessionId);
-  if (connection.state.protocolVersion) {
-    headers.set("mcp-protocol-version", connection.state.protocolVersion);
-  }
-  const res = await fetch(connection.target.url, { method: "GET", headers, signal });
-  if (!res.ok || !res.body || !(res.headers.get("content-type") ?? "").includes("event-stream")) {
-    await res.body?.cancel();
-    return;
-  }
-  const reader = res.body.getReader();
-  const parser = new SseParser();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      for (const event of done ? parser.end() : parser.push(value)) {
-        if (!event.data) continue;
-        try {
-          const note = RpcNotificationSchema.safeParse(JSON.parse(event.data));
-          if (note.success) onNotification(note.data);
-        } catch {
-          // not JSON: ignore, as a client would
-        }
-      }
-      if (done) return;
-    }
-  } finally {
-    reader.cancel().catch(() => undefined);
-  }
 }

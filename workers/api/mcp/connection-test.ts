@@ -5,7 +5,8 @@
 import type { McpServer } from "../../../d1/schema";
 import type { McpServerTestResult } from "../../../shared/api-types";
 import { upstreamHeaders } from "../../mcp/upstream-auth";
-import { listUpstreamTools, UpstreamError, UpstreamRpcError } from "../../mcp/upstream-client";
+import { UpstreamError, UpstreamRpcError } from "../../mcp/upstream-client";
+import { listUpstreamTools } from "../../mcp/upstream-lists";
 import { latestTools } from "./server-views";
 
 /** A test never waits longer than this, whatever the server's own call timeout. */
