@@ -29,7 +29,7 @@ import { badRequest, conflict, forbidden, notFound } from "../errors";
 import { gatewayAccess } from "../mcp/gateway-access";
 import { publicOrigin } from "../public-origin";
 import { checkMayUseProxy, findOrgProxy, proxyBaseUrl } from "./llm-proxies";
-import { findOrgGateway } from "./mcp-gateways";
+import { findOrgGateway } from "./mcp/gateway-store";
 import { can } from "./permissions";
 import { route } from "./route";
 import { Id } from "./schemas";
