@@ -153,6 +153,15 @@ describe("MCP dashboard", () => {
     expect(made?.teamIds).toHaveLength(1);
     await gatewayCard.getByText(made?.url ?? "?").waitFor();
 
+    // Deleting the team would open the gateway to everyone: the dialog names it (cancelled).
+    await page.goto(`${gateway}/teams`);
+    await page.getByRole("button", { name: `Delete team ${TEAM}` }).click();
+    const confirm = page.getByRole("dialog");
+    await confirm.getByText(/This MCP gateway is restricted only to this team/).waitFor();
+    await confirm.getByText(`Journey tools ${RUN}`, { exact: true }).waitFor();
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await confirm.waitFor({ state: "hidden" });
+
     // Connect: choose the gateway; the previewed profile carries its managed connector.
     const nav = page.getByRole("navigation", { name: "Main" });
     await nav.getByRole("link", { name: "Connect" }).click();

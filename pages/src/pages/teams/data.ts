@@ -1,7 +1,12 @@
-// What the Teams views load besides teams: the LLM proxies (to name the ones restricted to a
-// team) and the organisation's people (to add to a team). Each is null when the signed-in
+// What the Teams views load besides teams: the LLM proxies and MCP gateways (to name the ones
+// restricted to a team) and the organisation's people (to add to a team). Each is null when the signed-in
 // role may not read it.
-import type { ListOf, LlmProxyView, MemberView } from "../../../../shared/api-types";
+import type {
+  ListOf,
+  LlmProxyView,
+  McpGatewayView,
+  MemberView,
+} from "../../../../shared/api-types";
 import { api } from "../../lib/api";
 
 export function loadProxies(allowed: boolean): Promise<LlmProxyView[] | null> {
@@ -15,8 +20,17 @@ export function loadPeople(allowed: boolean): Promise<MemberView[] | null> {
 }
 
 /** Proxies restricted to this team and no other: deleting the team opens them to everyone. */
-export function onlyThisTeam(proxies: LlmProxyView[] | null, teamId: string): LlmProxyView[] {
-  return (proxies ?? []).filter((p) => p.teamIds?.length === 1 && p.teamIds[0] === teamId);
+/** The proxies or gateways restricted to this team alone (they open up when it goes). */
+export function onlyThisTeam<T extends { teamIds?: string[] }>(
+  items: T[] | null,
+  teamId: string,
+): T[] {
+  return (items ?? []).filter((p) => p.teamIds?.length === 1 && p.teamIds[0] === teamId);
+}
+
+export function loadGateways(allowed: boolean): Promise<McpGatewayView[] | null> {
+  if (!allowed) return Promise.resolve(null);
+  return api.get<ListOf<McpGatewayView>>("/mcp-gateways").then((r) => r.data);
 }
 
 export const teamHref = (id: string) => `/teams?team=${encodeURIComponent(id)}`;

@@ -1,9 +1,11 @@
-// Deleting a team: its memberships go, and proxies restricted to it lose it. A proxy left
-// with no team is open to everyone in the organisation: the dialog says so, by name.
+// Deleting a team: its memberships go, and proxies and MCP gateways restricted to it lose it.
+// One left with no team is open to everyone in the organisation: the dialog says so, by name.
 import type { LlmProxyView, TeamView } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
+import { useSession } from "../../lib/session";
+import { useResource } from "../../lib/use-resource";
 import { ConfirmDialog } from "../../ui/confirm";
-import { onlyThisTeam, plural } from "./data";
+import { loadGateways, onlyThisTeam, plural } from "./data";
 
 export function DeleteTeamDialog(props: {
   team: TeamView | null;
@@ -11,8 +13,12 @@ export function DeleteTeamDialog(props: {
   onClose: () => void;
   onDeleted: () => void;
 }) {
+  const { can } = useSession();
+  const gateways = useResource(() => loadGateways(can("mcpGateway:read")), []);
   const team = props.team;
   const opened = team ? onlyThisTeam(props.proxies, team.id) : [];
+  const openedGateways =
+    team && gateways.state === "ready" ? onlyThisTeam(gateways.data, team.id) : [];
   return (
     <ConfirmDialog
       open={team !== null}
@@ -22,6 +28,7 @@ export function DeleteTeamDialog(props: {
       onConfirm={async () => {
         if (!team) return;
         await api.delete(`/teams/${team.id}`);
+        gateways.reload();
         props.onDeleted();
       }}
     >
@@ -52,6 +59,22 @@ export function DeleteTeamDialog(props: {
               organisation.
             </p>
           )}
+          {openedGateways.length > 0 ? (
+            <div>
+              <p>
+                <strong>
+                  {openedGateways.length === 1
+                    ? "This MCP gateway is restricted only to this team and becomes open to everyone in the organisation:"
+                    : "These MCP gateways are restricted only to this team and become open to everyone in the organisation:"}
+                </strong>
+              </p>
+              <ul class="team-proxy-names">
+                {openedGateways.map((g) => (
+                  <li key={g.id}>{g.name}</li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
         </div>
       ) : null}
     </ConfirmDialog>
