@@ -33,6 +33,16 @@ export interface ClaudeDesktopProfile {
   };
 }
 
+/** Where an MCP gateway answers (also its OAuth resource): `<origin>/v1/mcp/<slug>`. */
+export function mcpGatewayUrl(origin: string, slug: string): string {
+  return `${origin}/v1/mcp/${slug}`;
+}
+
+/** Claude Desktop's name for a gateway's managed connector. */
+export function mcpConnectorName(slug: string): string {
+  return `archestra-mcp-${slug}`;
+}
+
 export function claudeDesktopProfile(input: ProfileInput): ClaudeDesktopProfile {
   const profile: ClaudeDesktopProfile = {
     $schemaVersion: 2,
@@ -51,9 +61,9 @@ export function claudeDesktopProfile(input: ProfileInput): ClaudeDesktopProfile 
     profile.mcp = {
       managedServers: [
         {
-          name: `archestra-mcp-${slug}`,
+          name: mcpConnectorName(slug),
           transport: "http",
-          url: `${input.origin}/v1/mcp/${slug}`,
+          url: mcpGatewayUrl(input.origin, slug),
           oauth: { mode: "dcr" },
           source: "user",
         },

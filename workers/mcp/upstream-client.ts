@@ -3,7 +3,6 @@
 // session id kept (and renewed once when the upstream forgets it), a timeout on everything.
 // Failures are UpstreamError with a message a person can act on; an upstream's own JSON-RPC
 // error is UpstreamRpcError, so it can be handed to the client as it is.
-import { SseParser } from "../../shared/sse";
 import {
   type RpcId,
   type RpcNotification,
@@ -12,6 +11,7 @@ import {
   type RpcResult,
 } from "./json-rpc";
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "./protocol";
+import { sseMessages } from "./sse-messages";
 
 export interface UpstreamTarget {
   url: string;
@@ -86,7 +86,7 @@ export class UpstreamConnection {
   /** Ends the upstream session (best effort). */
   async close(): Promise<void> {
     if (!this.state.sessionId) return;
-    const headers = this.#headers();
+    const headers = this.headers();
     this.state.sessionId = null;
     await fetch(this.target.url, {
       method: "DELETE",
@@ -123,7 +123,8 @@ export class UpstreamConnection {
     await this.#notify("notifications/initialized", opts);
   }
 
-  #headers(): Headers {
+  /** The headers of a request in this upstream session: credentials, session id, version. */
+  headers(): Headers {
     const headers = new Headers(this.target.headers);
     headers.set("accept", "application/json, text/event-stream");
     headers.set("content-type", "application/json");
@@ -142,7 +143,7 @@ export class UpstreamConnection {
     try {
       return await fetch(this.target.url, {
         method: "POST",
-        headers: this.#headers(),
+        headers: this.headers(),
         body: JSON.stringify(message),
         signal: signal ?? timeoutSignal(opts.timeoutMs ?? this.target.timeoutMs, opts.signal),
         redirect: "manual",
@@ -251,29 +252,10 @@ function matchAnswer(message: unknown, id: RpcId, opts: RequestOptions): RpcResu
 }
 
 async function readSseAnswer(res: Response, id: RpcId, opts: RequestOptions): Promise<RpcResult> {
-  const body = res.body;
-  if (!body) throw new UpstreamError("protocol", "The upstream server sent an empty stream.");
-  const reader = body.getReader();
-  const parser = new SseParser();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      const events = done ? parser.end() : parser.push(value);
-      for (const event of events) {
-        if (event.event !== "message" || !event.data) continue;
-        let message: unknown;
-        try {
-          message = JSON.parse(event.data);
-        } catch {
-          continue;
-        }
-        const answer = matchAnswer(message, id, opts);
-        if (answer) return answer;
-      }
-      if (done) break;
-    }
-  } finally {
-    reader.cancel().catch(() => undefined);
+  if (!res.body) throw new UpstreamError("protocol", "The upstream server sent an empty stream.");
+  for await (const message of sseMessages(res.body)) {
+    const answer = matchAnswer(message, id, opts);
+    if (answer) return answer;
   }
   throw new UpstreamError("network", "The upstream server closed its stream before answering.");
 }

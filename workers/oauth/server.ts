@@ -12,6 +12,7 @@ import {
 } from "@cloudflare/workers-oauth-provider";
 import { eq } from "drizzle-orm";
 import { users } from "../../d1/schema";
+import { mcpGatewayUrl } from "../../shared/claude-desktop-profile";
 import { db } from "../db";
 import { badRequest, notFound } from "../errors";
 import { gatewaySlugs, isPlainSlug } from "./gateway-slugs";
@@ -46,7 +47,7 @@ export function canonicalOrigin(origin: string): string {
 
 /** The OAuth resource (and MCP endpoint URL) of a gateway. */
 export function gatewayResource(origin: string, slug: string): string {
-  return `${origin}${MCP_PATH}/${slug}`;
+  return mcpGatewayUrl(origin, slug);
 }
 
 /** The gateway slug a resource URL of this origin names, or null. */

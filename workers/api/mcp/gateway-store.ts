@@ -12,16 +12,13 @@ import {
   teams,
 } from "../../../d1/schema";
 import type { McpGatewayView } from "../../../shared/api-types";
+import { mcpConnectorName, mcpGatewayUrl } from "../../../shared/claude-desktop-profile";
 import type { AppEnv } from "../../app-env";
 import { db } from "../../db";
 import { badRequest, notFound } from "../../errors";
 import { publicOrigin } from "../../public-origin";
 
 type Ctx = Context<AppEnv>;
-
-export function gatewayUrl(origin: string, slug: string): string {
-  return `${origin}/v1/mcp/${slug}`;
-}
 
 function gatewayView(
   c: Ctx,
@@ -36,8 +33,8 @@ function gatewayView(
     description: g.description,
     serverIds: [...serverIds].sort(),
     teamIds: [...teamIds].sort(),
-    url: gatewayUrl(publicOrigin(c), g.slug),
-    connectorName: `archestra-mcp-${g.slug}`,
+    url: mcpGatewayUrl(publicOrigin(c), g.slug),
+    connectorName: mcpConnectorName(g.slug),
     createdAt: g.createdAt,
     updatedAt: g.updatedAt,
   };
