@@ -20,20 +20,14 @@
 // and `npm run bench:workerd` keep it) and the raw figures to bench/breakdown-results.json.
 //
 // Environment: BENCH_QUICK=1 for a short smoke run (a tenth of the requests).
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeUpstreamThread } from "./fake-upstream.mjs";
 import { closedLoop, timedRequest, workloads } from "./measure.mjs";
-import {
-  BREAKDOWN_SECTION_END,
-  BREAKDOWN_SECTION_START,
-  MCP_SECTION_START,
-  readWorkerdResults,
-  WORKERD_SECTION_END,
-} from "./report.mjs";
+import { machineFacts, sectionEnd, sectionStart, writeResults, writeSection } from "./outputs.mjs";
+import { readWorkerdResults } from "./report.mjs";
 import { startSampler } from "./sampler.mjs";
 import { growthIn, percentile, summarize } from "./stats.mjs";
 import { directTarget, freePort, gatehouseTarget, versions } from "./targets.mjs";
@@ -414,18 +408,10 @@ async function main() {
     .filter((run) => run.skipped)
     .map((run) => `${run.workload.name} c=${run.concurrency}`);
 
-  const cpuList = cpus();
   const results = {
     date: new Date().toISOString(),
     quick,
-    machine: {
-      cores: cpuList.length,
-      cpu: cpuList[0]?.model ?? "unknown",
-      memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
-      kernel: release(),
-      loadBefore: loadBefore.map((l) => Number(l.toFixed(2))),
-      loadAfter: loadavg().map((l) => Number(l.toFixed(2))),
-    },
+    machine: machineFacts(loadBefore),
     versions: versions(root),
     durationS: Math.round((Date.now() - runStart) / 1000),
     config: { paceMs: PACE_MS, deltas: DELTAS, rounds: ROUNDS, plan: PLAN, scale },
@@ -434,15 +420,11 @@ async function main() {
     skippedCells,
   };
   const resultsFile = join(here, "breakdown-results.json");
-  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-  const biome = join(root, "node_modules", "@biomejs", "biome", "bin", "biome");
-  spawnSync(process.execPath, [biome, "format", "--write", resultsFile], { cwd: root });
+  writeResults(resultsFile, results);
 
   const section = breakdownSection(results);
   console.log(`\n${section}\n`);
-  const file = join(root, "BENCHMARKS.md");
-  writeSection(file, section);
-  spawnSync(process.execPath, [biome, "format", "--write", file], { cwd: root });
+  writeSection("breakdown", section);
   log(`Wrote the breakdown section of BENCHMARKS.md and bench/breakdown-results.json.`);
 }
 
@@ -601,7 +583,7 @@ function breakdownSection(r) {
   const plan = r.config.plan;
   const count = (/** @type {number} */ c) => Math.ceil(c * r.config.scale);
 
-  return `${BREAKDOWN_SECTION_START}
+  return `${sectionStart("breakdown")}
 ## Where the Worker's added latency comes from
 
 Produced by \`npm run bench:breakdown\` (\`bench/breakdown.mjs\`) on ${r.date}${r.quick ? " — **quick run (BENCH_QUICK=1), small samples**" : ""}; it took ${r.durationS} s. Raw figures: \`bench/breakdown-results.json\`. Kept as it is when \`npm run bench\` or \`npm run bench:workerd\` rewrite the rest of this file.
@@ -657,38 +639,7 @@ ${split("ttfb", "First streamed byte, c=1", 2)}
 - Against the targets: the pass-through floor alone is ${signed(bare.json)} ms of the 1 ms non-streaming budget and ${signed(bare.ttfb)} ms of the 2 ms first-byte budget; with the gate hop (rung 2) ${signed(do1.json)} and ${signed(do1.ttfb)} ms. What Gatehouse's code can win back is bounded by its own share above.
 - Gatehouse's own code is everything rung 4a does beyond rung 2: routing (Hono), the two key hashes and cached look-ups, reading and parsing the body, the gate call's real arguments and answer (revocation check), upstream and client header rewriting, the metered body (the response passes through a JS stream that reads usage), and, off the response path, the settle RPC to the user's gate with its log-row write and the gate's batched flush to D1. This run does not split that share further.
 - What a limit does beyond rung 3's empty RPC (from the code, not split by this run): the gate that keeps it changes its ledger on admission and writes it to the object's storage before its reply leaves (output gate; \`durable-objects/ledger-store.ts\`), and changes it again when the request is settled after the response. Rung 4c does that in the user's gate, with no second DO; rung 4b in a LimitGate, called in parallel with the user's gate.${workerd ? `\n- For comparison, the last \`npm run bench:workerd\` (${workerd.date}, 200-delta streams) measured the Worker alone at ${signed(workerdAdded("json", 1, latP50))} ms non-streaming and ${signed(workerdAdded("stream", 1, ttfbP50))} ms to the first byte (p50, c=1).` : ""}
-${BREAKDOWN_SECTION_END}`;
-}
-
-/**
- * BENCHMARKS.md with the breakdown section replaced, or added after the workerd section (or
- * before the MCP section, or at the end), the rest left as it is.
- * @param {string} file
- * @param {string} section Markers included.
- */
-function writeSection(file, section) {
-  let text = "";
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    text = "# Benchmarks\n";
-  }
-  const start = text.indexOf(BREAKDOWN_SECTION_START);
-  const end = start === -1 ? -1 : text.indexOf(BREAKDOWN_SECTION_END, start);
-  const workerdEnd = text.indexOf(WORKERD_SECTION_END);
-  const mcp = text.indexOf(MCP_SECTION_START);
-  let next;
-  if (start !== -1 && end !== -1) {
-    next = text.slice(0, start) + section + text.slice(end + BREAKDOWN_SECTION_END.length);
-  } else if (workerdEnd !== -1) {
-    const at = workerdEnd + WORKERD_SECTION_END.length;
-    next = `${text.slice(0, at)}\n\n${section}${text.slice(at)}`;
-  } else if (mcp !== -1) {
-    next = `${text.slice(0, mcp)}${section}\n\n${text.slice(mcp)}`;
-  } else {
-    next = `${text.replace(/\n*$/, "\n")}\n${section}\n`;
-  }
-  writeFileSync(file, next);
+${sectionEnd("breakdown")}`;
 }
 
 try {

@@ -13,23 +13,17 @@
 //
 // Environment: BENCH_QUICK=1 for a short smoke run (a tenth of the requests);
 // BENCH_DEADLINE_MS (epoch ms, set by `npm run bench`) to end by then whatever happens.
-import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, release, totalmem } from "node:os";
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Agent, request } from "undici";
 import { startFakeMcpUpstreamThread } from "./fake-mcp-upstream.mjs";
 import { gatewayAccessToken } from "./mcp-oauth.mjs";
 import { now } from "./measure.mjs";
-import {
-  killKnownGroupsNow,
-  processLabel,
-  processTree,
-  stopAll,
-  treeCpuTicks,
-} from "./processes.mjs";
-import { errorLines, figuresTable, MCP_SECTION_END, MCP_SECTION_START } from "./report.mjs";
+import { machineFacts, sectionEnd, sectionStart, writeResults, writeSection } from "./outputs.mjs";
+import { killKnownGroupsNow, openFilesByProcess, stopAll, treeCpuTicks } from "./processes.mjs";
+import { errorLines, figuresTable } from "./report.mjs";
 import { startSampler } from "./sampler.mjs";
 import { growthIn, peakIn, summarize } from "./stats.mjs";
 import { startGatehouse, versions } from "./targets.mjs";
@@ -378,23 +372,6 @@ async function settle(pid) {
   }
 }
 
-/** Open file descriptors per process of a tree, by label. @param {number} rootPid */
-function openFiles(rootPid) {
-  /** @type {Record<string, number>} */
-  const byProcess = {};
-  for (const p of processTree(rootPid)) {
-    let count = 0;
-    try {
-      count = readdirSync(`/proc/${p.pid}/fd`).length;
-    } catch {
-      continue;
-    }
-    const label = processLabel(p.pid, p.comm);
-    byProcess[label] = (byProcess[label] ?? 0) + count;
-  }
-  return byProcess;
-}
-
 /** @param {number} v */
 function ms(v) {
   const a = Math.abs(v);
@@ -413,27 +390,6 @@ function breakdown(parts, digits = 0) {
     .sort((a, b) => b[1] - a[1])
     .map(([name, v]) => `${name} ${v.toFixed(digits)}`)
     .join(", ");
-}
-
-/**
- * BENCHMARKS.md with its MCP section replaced (or appended), the rest left as it is.
- * @param {string} file
- * @param {string} section Markers included.
- */
-function writeSection(file, section) {
-  let text = "";
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    text = "# Benchmarks\n";
-  }
-  const start = text.indexOf(MCP_SECTION_START);
-  const end = start === -1 ? -1 : text.indexOf(MCP_SECTION_END, start);
-  const next =
-    start !== -1 && end !== -1
-      ? text.slice(0, start) + section + text.slice(end + MCP_SECTION_END.length)
-      : `${text.replace(/\n*$/, "\n")}\n${section}\n`;
-  writeFileSync(file, next);
 }
 
 async function main() {
@@ -481,7 +437,7 @@ async function main() {
     }
   }
 
-  const filesBefore = openFiles(pid);
+  const filesBefore = openFilesByProcess(pid);
   const sampler = startSampler({ gatehouse: pid });
 
   // Every session once through each workload (the gateway's sessions open their upstream
@@ -537,7 +493,7 @@ async function main() {
   }
 
   const sampled = await sampler.stop();
-  const filesAfter = openFiles(pid);
+  const filesAfter = openFilesByProcess(pid);
   const fakeStats = await fake.stats();
   /** @type {unknown} */
   let latestCallRow;
@@ -638,7 +594,6 @@ async function main() {
     }
   }
 
-  const cpuList = cpus();
   const v = versions(root);
   const sdkVersion = JSON.parse(
     readFileSync(
@@ -649,14 +604,7 @@ async function main() {
   const meta = {
     date: new Date().toISOString(),
     quick,
-    machine: {
-      cores: cpuList.length,
-      cpu: cpuList[0]?.model ?? "unknown",
-      memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
-      kernel: release(),
-      loadBefore: loadBefore.map((l) => Number(l.toFixed(2))),
-      loadAfter: loadavg().map((l) => Number(l.toFixed(2))),
-    },
+    machine: machineFacts(loadBefore),
     versions: { ...v, mcpSdk: sdkVersion },
     durationS: Math.round((Date.now() - runStart) / 1000),
     config: {
@@ -681,9 +629,7 @@ async function main() {
     latestToolCallLogRow: latestCallRow,
   };
   const resultsFile = join(here, "mcp-results.json");
-  writeFileSync(resultsFile, `${JSON.stringify({ ...meta, cells, notes }, null, 2)}\n`);
-  const biome = join(root, "node_modules", "@biomejs", "biome", "bin", "biome");
-  spawnSync(process.execPath, [biome, "format", "--write", resultsFile], { cwd: root });
+  writeResults(resultsFile, { ...meta, cells, notes });
 
   const m = meta.machine;
   const gatewayListCalls = cells
@@ -694,7 +640,7 @@ async function main() {
     (t) =>
       `- First "${t.error}" from ${t.target}, ${t.workload} c=${t.concurrency}: \`${JSON.stringify(t.tail)}\``,
   );
-  const section = `${MCP_SECTION_START}
+  const section = `${sectionStart("mcp")}
 ## MCP gateway
 
 Produced by \`npm run bench:mcp\` (\`bench/mcp.mjs\`) on ${meta.date}${quick ? " — **quick run (BENCH_QUICK=1), small samples**" : ""}; the run took ${meta.durationS} s. Raw figures: \`bench/mcp-results.json\`. \`npm run bench\` runs it as its last part and keeps this section when it rewrites the rest of this file.
@@ -722,12 +668,8 @@ ${notes.rssPeak ? `- Peak RSS of Gatehouse: ${notes.rssPeak.mb.toFixed(0)} MB ($
 - Open files in Gatehouse's processes before the measured part: ${breakdown(filesBefore)}; after: ${breakdown(filesAfter)}.
 ${[...tails].join("\n")}${tails.length > 0 ? "\n" : ""}- ${printed.count === 0 ? "Gatehouse printed no error lines." : `Gatehouse printed ${printed.count} error lines; the last different ones: ${printed.last.map((l) => `\`${l}\``).join("; ")}`}
 - Newest MCP tool-call log row at the end (logging was on): \`${JSON.stringify(latestCallRow)}\`
-${MCP_SECTION_END}`;
-  writeSection(join(root, "BENCHMARKS.md"), section);
-  // Markdown tables padded the way Biome pads them, so `npm run lint` stays clean.
-  spawnSync(process.execPath, [biome, "format", "--write", join(root, "BENCHMARKS.md")], {
-    cwd: root,
-  });
+${sectionEnd("mcp")}`;
+  writeSection("mcp", section);
   log(`Wrote the MCP section of BENCHMARKS.md and bench/mcp-results.json in ${meta.durationS} s.`);
 }
 

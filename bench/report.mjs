@@ -2,55 +2,10 @@
 // direct where that means something, and as a ratio to direct and to Portkey.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-
-const BENCHMARKS_FILE = fileURLToPath(new URL("../BENCHMARKS.md", import.meta.url));
-
-/** The section `npm run bench:mcp` owns in BENCHMARKS.md, kept when `npm run bench` rewrites it. */
-export const MCP_SECTION_START = "<!-- mcp-bench:start -->";
-export const MCP_SECTION_END = "<!-- mcp-bench:end -->";
-/** The section `npm run bench:workerd` owns, kept the same way. */
-export const WORKERD_SECTION_START = "<!-- workerd-bench:start -->";
-export const WORKERD_SECTION_END = "<!-- workerd-bench:end -->";
-/** The section `npm run bench:breakdown` owns, kept the same way. */
-export const BREAKDOWN_SECTION_START = "<!-- breakdown-bench:start -->";
-export const BREAKDOWN_SECTION_END = "<!-- breakdown-bench:end -->";
+import { BENCHMARKS_FILE, keptSection } from "./outputs.mjs";
 
 const RESULTS_FILE = fileURLToPath(new URL("./results.json", import.meta.url));
 const WORKERD_RESULTS_FILE = fileURLToPath(new URL("./workerd-results.json", import.meta.url));
-
-/**
- * A marked section of the BENCHMARKS.md on disk, markers included, or "" if it has none.
- * @param {string} startMarker
- * @param {string} endMarker
- * @param {string} [file]
- */
-function keptSection(startMarker, endMarker, file = BENCHMARKS_FILE) {
-  let text;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return "";
-  }
-  const start = text.indexOf(startMarker);
-  const end = text.indexOf(endMarker, start);
-  if (start === -1 || end === -1) return "";
-  return text.slice(start, end + endMarker.length);
-}
-
-/** The MCP section of the BENCHMARKS.md on disk, markers included, or "". @param {string} [file] */
-export function keptMcpSection(file = BENCHMARKS_FILE) {
-  return keptSection(MCP_SECTION_START, MCP_SECTION_END, file);
-}
-
-/** The workerd section of the BENCHMARKS.md on disk, markers included, or "". @param {string} [file] */
-export function keptWorkerdSection(file = BENCHMARKS_FILE) {
-  return keptSection(WORKERD_SECTION_START, WORKERD_SECTION_END, file);
-}
-
-/** The breakdown section of the BENCHMARKS.md on disk, markers included, or "". @param {string} [file] */
-export function keptBreakdownSection(file = BENCHMARKS_FILE) {
-  return keptSection(BREAKDOWN_SECTION_START, BREAKDOWN_SECTION_END, file);
-}
 
 /** @param {string} file */
 function readJson(file) {
@@ -596,9 +551,9 @@ export function benchmarksMarkdown(meta, notes, cells, sections) {
   // Written by `npm run bench:workerd` and `npm run bench:mcp` (which `npm run bench` runs as
   // its second and third parts) and by `npm run bench:breakdown` (run on its own): carried
   // over as they are.
-  const workerd = keptWorkerdSection();
-  const breakdownSection = keptBreakdownSection();
-  const mcp = keptMcpSection();
+  const workerd = keptSection("workerd");
+  const breakdownSection = keptSection("breakdown");
+  const mcp = keptSection("mcp");
   const v = meta.versions;
   const m = meta.machine;
   const { paceMs, deltas, rounds } = meta.config;

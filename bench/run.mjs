@@ -11,13 +11,14 @@
 // load on the machine) falls on all of them alike.
 //
 // Environment: BENCH_QUICK=1 for a short smoke run (a tenth of the requests).
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { cpus, loadavg, release, totalmem } from "node:os";
+import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeUpstreamThread } from "./fake-upstream.mjs";
 import { closedLoop, floor, timedRequest, workloads } from "./measure.mjs";
+import { BENCHMARKS_FILE, formatWithBiome, machineFacts, writeResults } from "./outputs.mjs";
 import {
   killKnownGroupsNow,
   openFileLimits,
@@ -361,18 +362,10 @@ async function main() {
     }
   }
 
-  const cpuList = cpus();
   const meta = {
     date: new Date().toISOString(),
     quick,
-    machine: {
-      cores: cpuList.length,
-      cpu: cpuList[0]?.model ?? "unknown",
-      memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
-      kernel: release(),
-      loadBefore: loadBefore.map((l) => Number(l.toFixed(2))),
-      loadAfter: loadavg().map((l) => Number(l.toFixed(2))),
-    },
+    machine: machineFacts(loadBefore),
     versions: versions(root),
     durationS: Math.round((Date.now() - runStart) / 1000),
     config: { paceMs: PACE_MS, deltas: DELTAS, rounds: ROUNDS, plan: PLAN, scale },
@@ -407,12 +400,9 @@ async function main() {
  */
 function writeOutputs({ meta, notes, cells, sections }) {
   const resultsFile = join(here, "results.json");
-  writeFileSync(resultsFile, `${JSON.stringify({ ...meta, cells, notes }, null, 2)}\n`);
-  const biome = join(root, "node_modules", "@biomejs", "biome", "bin", "biome");
-  const markdown = join(root, "BENCHMARKS.md");
-  writeFileSync(markdown, benchmarksMarkdown(meta, notes, cells, sections));
-  // Markdown tables padded the way Biome pads them.
-  spawnSync(process.execPath, [biome, "format", "--write", resultsFile, markdown], { cwd: root });
+  writeResults(resultsFile, { ...meta, cells, notes });
+  writeFileSync(BENCHMARKS_FILE, benchmarksMarkdown(meta, notes, cells, sections));
+  formatWithBiome(BENCHMARKS_FILE);
 }
 
 /**

@@ -13,24 +13,23 @@
 //
 // Environment: BENCH_QUICK=1 for a short smoke run (a tenth of the requests);
 // BENCH_DEADLINE_MS (epoch ms, set by `npm run bench`) to end by then whatever happens.
-import { spawnSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, release, totalmem } from "node:os";
+import { rmSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeUpstreamThread } from "./fake-upstream.mjs";
 import { closedLoop, floor, timedRequest, workloads } from "./measure.mjs";
-import { openFilesByProcess } from "./processes.mjs";
 import {
-  BREAKDOWN_SECTION_START,
-  errorLines,
-  figuresTable,
-  MCP_SECTION_START,
-  readBenchResults,
-  refreshTargetChecks,
-  WORKERD_SECTION_END,
-  WORKERD_SECTION_START,
-} from "./report.mjs";
+  BENCHMARKS_FILE,
+  formatWithBiome,
+  machineFacts,
+  sectionEnd,
+  sectionStart,
+  writeResults,
+  writeSection,
+} from "./outputs.mjs";
+import { openFilesByProcess } from "./processes.mjs";
+import { errorLines, figuresTable, readBenchResults, refreshTargetChecks } from "./report.mjs";
 import { startSampler } from "./sampler.mjs";
 import { growthIn, peakIn, summarize } from "./stats.mjs";
 import { directTarget, freePort, gatehouseTarget, versions } from "./targets.mjs";
@@ -245,18 +244,10 @@ async function main() {
     if (rps !== undefined) portkeyRps[c.workload] = rps;
   }
 
-  const cpuList = cpus();
   const meta = {
     date: new Date().toISOString(),
     quick,
-    machine: {
-      cores: cpuList.length,
-      cpu: cpuList[0]?.model ?? "unknown",
-      memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
-      kernel: release(),
-      loadBefore: loadBefore.map((l) => Number(l.toFixed(2))),
-      loadAfter: loadavg().map((l) => Number(l.toFixed(2))),
-    },
+    machine: machineFacts(loadBefore),
     versions: versions(root),
     durationS: Math.round((Date.now() - runStart) / 1000),
     config: { paceMs: PACE_MS, deltas: DELTAS, rounds: ROUNDS, plan: PLAN, scale },
@@ -269,17 +260,14 @@ async function main() {
   };
   const results = { ...meta, cells, notes };
   const resultsFile = join(here, "workerd-results.json");
-  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-  const biome = join(root, "node_modules", "@biomejs", "biome", "bin", "biome");
-  spawnSync(process.execPath, [biome, "format", "--write", resultsFile], { cwd: root });
+  writeResults(resultsFile, results);
 
   const section = workerdSection(results, kinds);
   console.log(`\n${section}\n`);
-  const file = join(root, "BENCHMARKS.md");
-  writeSection(file, section);
+  writeSection("workerd", section);
   // The targets section quotes these figures: brought up to date in place.
-  refreshTargetChecks(file);
-  spawnSync(process.execPath, [biome, "format", "--write", file], { cwd: root });
+  refreshTargetChecks(BENCHMARKS_FILE);
+  formatWithBiome(BENCHMARKS_FILE);
   log(`Wrote the workerd section of BENCHMARKS.md and bench/workerd-results.json.`);
 }
 
@@ -339,7 +327,7 @@ function workerdSection(r, kinds) {
       ...(errors.length > 0 ? ["Failures:", "", ...errors, ""] : []),
     ].join("\n");
   });
-  return `${WORKERD_SECTION_START}
+  return `${sectionStart("workerd")}
 ## The Worker alone in workerd
 
 Produced by \`npm run bench:workerd\` (\`bench/workerd-direct.mjs\`; \`npm run bench\` runs it after its main part) on ${r.date}${r.quick ? " — **quick run (BENCH_QUICK=1), small samples**" : ""}; it took ${r.durationS} s. Raw figures: \`bench/workerd-results.json\`. Kept as it is when \`npm run bench\`'s main part rewrites the rest of this file.
@@ -361,35 +349,7 @@ ${throughput.join("\n")}
 - HTTP floor, a trivial GET one at a time (p50 / p99): direct ${ms(f.direct.p50)} / ${ms(f.direct.p99)} ms, the Worker in workerd ${ms(f.gatehouse.p50)} / ${ms(f.gatehouse.p99)} ms.
 - Open files of workerd: ${r.notes.openFiles.before} before the measured cells, ${r.notes.openFiles.after} after them (streams at c=50 included).
 
-${tables.join("\n")}\n${WORKERD_SECTION_END}`;
-}
-
-/**
- * BENCHMARKS.md with the workerd section replaced, or added before the breakdown section (or
- * the MCP section, or at the end), the rest (the breakdown and MCP sections included) left as
- * it is.
- * @param {string} file
- * @param {string} section Markers included.
- */
-function writeSection(file, section) {
-  let text = "";
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    text = "# Benchmarks\n";
-  }
-  const start = text.indexOf(WORKERD_SECTION_START);
-  const end = start === -1 ? -1 : text.indexOf(WORKERD_SECTION_END, start);
-  const breakdown = text.indexOf(BREAKDOWN_SECTION_START);
-  const mcp = text.indexOf(MCP_SECTION_START);
-  const before = breakdown !== -1 ? breakdown : mcp;
-  const next =
-    start !== -1 && end !== -1
-      ? text.slice(0, start) + section + text.slice(end + WORKERD_SECTION_END.length)
-      : before !== -1
-        ? `${text.slice(0, before)}${section}\n\n${text.slice(before)}`
-        : `${text.replace(/\n*$/, "\n")}\n${section}\n`;
-  writeFileSync(file, next);
+${tables.join("\n")}\n${sectionEnd("workerd")}`;
 }
 
 try {
