@@ -40,6 +40,7 @@ describe("a session through the gateway", () => {
         tools: { listChanged: true },
         resources: {},
         prompts: {},
+        logging: {},
       });
     }
     const odd = new RawMcpClient(SLUG, token);
@@ -67,6 +68,12 @@ describe("a session through the gateway", () => {
     expect((await fakeLog("gw-beta")).some((e) => e.tool === "add")).toBe(true);
     const pong = await client.result("ping");
     expect(pong).toEqual({});
+    // The client's log level goes on to every upstream; a level that is not one is refused.
+    expect(await client.result("logging/setLevel", { level: "debug" })).toEqual({});
+    for (const tenant of ["gw-alpha", "gw-beta"]) {
+      expect((await fakeLog(tenant)).some((e) => e.rpcMethod === "logging/setLevel")).toBe(true);
+    }
+    expect((await client.request("logging/setLevel", { level: "loud" })).error?.code).toBe(-32602);
   });
 
   it("merges resources and prompts and routes reads and gets", async () => {
