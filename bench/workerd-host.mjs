@@ -64,10 +64,12 @@ export async function startWorkerd(options, onStarted) {
  * @param {string} dir From bundleWorker(root).
  * @param {number} port
  * @param {(mf: Miniflare) => void} [onStarted]
+ * @param {{ inspectorPort?: number }} [extra] With V8's inspector on that port (bench:profile).
  */
-export async function startGatehouseWorkerd(root, dir, port, onStarted) {
+export async function startGatehouseWorkerd(root, dir, port, onStarted, extra = {}) {
   const started = await startWorkerd(
     {
+      ...extra,
       modules: true,
       scriptPath: join(dir, "index.js"),
       modulesRoot: dir,

@@ -1,10 +1,24 @@
 // Writing a batch of buffered log rows to D1. Everything happens in one D1 batch (one
 // transaction): the rows are inserted if new, rows not yet counted are added to the daily
 // rollups and marked counted, and keys' last-used times move forward. A retried flush
-// therefore neither logs nor counts anything twice.
-import { eq, inArray, sql } from "drizzle-orm";
+// therefore neither logs nor counts anything twice. The row insert's SQL is built once from
+// the schema, not by the query builder for every row (the flush runs for every request).
+import { eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { type LlmRequestRow, llmRequests, virtualKeys } from "../d1/schema";
+
+const columns = Object.entries(getTableColumns(llmRequests));
+const INSERT_ROW = `INSERT INTO llm_requests (${columns.map(([, c]) => `"${c.name}"`).join(", ")})
+  VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`;
+
+/** A row's values in INSERT_ROW's column order, as D1 takes them (booleans as 0/1). */
+function rowValues(row: LlmRequestRow): unknown[] {
+  const values: Record<string, unknown> = row;
+  return columns.map(([key, column]) => {
+    const value = values[key] ?? column.default ?? null;
+    return value === null ? null : column.mapToDriverValue(value);
+  });
+}
 
 export async function writeLogRows(d1: D1Database, rows: LlmRequestRow[]): Promise<void> {
   if (rows.length === 0) return;
@@ -16,9 +30,8 @@ export async function writeLogRows(d1: D1Database, rows: LlmRequestRow[]): Promi
       if (keyId) lastUsed.set(keyId, Math.max(lastUsed.get(keyId) ?? 0, row.createdAt));
     }
   }
-  const inserts = rows.map((row) =>
-    statement(d1, db.insert(llmRequests).values(row).onConflictDoNothing()),
-  );
+  const insert = d1.prepare(INSERT_ROW);
+  const inserts = rows.map((row) => insert.bind(...rowValues(row)));
   const rollup = d1
     .prepare(`
     INSERT INTO usage_daily (day, org_id, user_id, team_id, proxy_id, model, virtual_key_id,

@@ -6,7 +6,8 @@
 // the production shape.
 //
 // Environment: PORT (default 8787), GATEHOUSE_STATE_DIR (default .wrangler/state),
-// GATEHOUSE_WORKER_ONLY=1 to serve the gateway Worker alone (what the benchmark measures).
+// GATEHOUSE_WORKER_ONLY=1 to serve the gateway Worker alone (what the benchmark measures),
+// GATEHOUSE_INSPECTOR=1 to keep wrangler's DevTools inspector (see below).
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -26,6 +27,13 @@ const env = {
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
   // Wrangler asks nothing of a non-interactive run.
   CI: process.env.CI ?? "true",
+  // Wrangler's DevTools inspector is off unless asked for. While on, wrangler 4.86 sends every
+  // network event of the Worker (one per fetch and per streamed chunk) to its Node process,
+  // which appends each to a debug log file: ~5 ms of CPU per proxied request, a log growing
+  // by megabytes a minute, and open files that run out under streaming load (BENCHMARKS.md).
+  // Setting this variable is the one switch wrangler's CLI reads for that (it is how a VS Code
+  // debug terminal turns the inspector off).
+  ...(process.env.GATEHOUSE_INSPECTOR === "1" ? {} : { VSCODE_INSPECTOR_OPTIONS: "off" }),
 };
 
 ensureDevVars();

@@ -1,4 +1,4 @@
-import { app } from "./app";
+import { app, isProxyPath, proxyApp } from "./app";
 
 export { LimitGate } from "../durable-objects/limit-gate";
 export { McpSession } from "../durable-objects/mcp-session";
@@ -6,5 +6,7 @@ export { SignInGuard } from "../durable-objects/sign-in-guard";
 export { UserGate } from "../durable-objects/user-gate";
 
 export default {
-  fetch: app.fetch,
+  fetch(request, env, ctx) {
+    return (isProxyPath(request.url) ? proxyApp : app).fetch(request, env, ctx);
+  },
 } satisfies ExportedHandler<Env>;

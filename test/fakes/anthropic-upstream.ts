@@ -93,6 +93,7 @@ type Scenario =
   | { kind: "tool_use" }
   | { kind: "error-midstream" }
   | { kind: "cut" }
+  | { kind: "cut-body" }
   | { kind: "hang" }
   | { kind: "hang-stream" }
   | { kind: "status"; code: number };
@@ -106,6 +107,7 @@ const NAMED_SCENARIOS: Readonly<Record<string, Scenario>> = {
   tool_use: { kind: "tool_use" },
   "error-midstream": { kind: "error-midstream" },
   cut: { kind: "cut" },
+  "cut-body": { kind: "cut-body" },
   hang: { kind: "hang" },
   "hang-stream": { kind: "hang-stream" },
 };
@@ -363,6 +365,7 @@ function streamPlan(request: MessageRequest, ids: Ids, scenario: StreamScenario)
         ending: "end",
       };
     case "cut":
+    case "cut-body":
       return { events: truncatedStream(request, ids), delayMs: 0, ending: "cut" };
     case "hang-stream":
       return { events: streamOpening(request, ids, false).slice(0, 1), delayMs: 0, ending: "hang" };
@@ -440,6 +443,15 @@ class Reply {
   cut(): void {
     this.cutByFake = true;
     this.res.socket?.destroy();
+  }
+
+  /** Sends the headers and half of a JSON body, then drops the connection. */
+  cutMidBody(body: string): void {
+    this.res.writeHead(200, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+    });
+    this.res.write(body.slice(0, body.length >> 1), () => this.cut());
   }
 
   end(): void {
@@ -568,6 +580,9 @@ async function replyWithoutStream(
 ): Promise<void> {
   if (scenario.kind === "hang" || scenario.kind === "hang-stream") return;
   if (scenario.kind === "cut") return reply.cut();
+  if (scenario.kind === "cut-body") {
+    return reply.cutMidBody(JSON.stringify(jsonMessage(request, ids, TEXT_DEFAULTS)));
+  }
   if (scenario.kind === "error-midstream") {
     return reply.error(400, "invalid_request_error", "[fake:error-midstream] needs stream: true");
   }

@@ -102,6 +102,30 @@ describe("endings", () => {
   });
 });
 
+describe("non-streaming bodies", () => {
+  it("a JSON body cut mid-way reaches the client as invalid JSON and is logged as cut", async () => {
+    const res = await call(`/v1/anthropic/${proxyId}/v1/messages`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        model: "claude-haiku-4-5-20251001",
+        max_tokens: 64,
+        messages: [{ role: "user", content: "tell me [fake:cut-body]" }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    // Whatever of the body arrived, it is not a whole message the client could take as one.
+    const text = await res.text().catch(() => "");
+    expect(() => JSON.parse(text)).toThrow();
+    const { row } = await loggedRow(
+      a,
+      `user:${a.userId}`,
+      (r) => !r.streamed && r.errorType === "upstream_cut",
+    );
+    expect(row).toMatchObject({ status: 200, inputTokens: 0, clientGone: false });
+  });
+});
+
 describe("error events from the provider", () => {
   it("forwards a mid-stream error event and records its type", async () => {
     const { text } = await readEvents(await stream("[fake:error-midstream]"));

@@ -35,7 +35,9 @@ export async function admitAtGates(
   message?: MessageFacts,
 ): Promise<Admitted> {
   const principal = principalOf(admission);
-  const org = message ? await orgLimits(env, admission.orgId) : undefined;
+  const org = message
+    ? await orgLimits(env, admission.orgId, (work) => ctx.waitUntil(work))
+    : undefined;
   const plan = message && org ? planLimits(admission, message.model, org) : undefined;
   const billed = admission.billingMode === "metered";
   const worst = message

@@ -1,9 +1,10 @@
 // An organisation's limits, price overrides and limit settings, cached in the isolate for a
-// few seconds like the proxy's other lookups, so admission needs no D1 query in steady state.
+// few seconds like the proxy's other lookups (and reloaded in the background for a minute
+// after that), so admission needs no D1 query in steady state.
 import { eq } from "drizzle-orm";
 import { type Limit, limits, modelPrices, organisations } from "../../d1/schema";
 import type { ModelPrice } from "../../shared/pricing";
-import { TtlCache } from "../../shared/ttl-cache";
+import { TtlCache, type WaitUntil } from "../../shared/ttl-cache";
 import { db } from "../db";
 
 export interface OrgLimits {
@@ -15,26 +16,31 @@ export interface OrgLimits {
   limits: readonly Limit[];
 }
 
-const cache = new TtlCache<OrgLimits>(5_000);
+const cache = new TtlCache<OrgLimits>(5_000, 10_000, 60_000);
 
-export function orgLimits(env: Env, orgId: string): Promise<OrgLimits> {
-  return cache.getOrLoad(orgId, async () => {
-    const [org, rules, overrides] = await Promise.all([
-      db(env).select().from(organisations).where(eq(organisations.id, orgId)),
-      db(env).select().from(limits).where(eq(limits.orgId, orgId)),
-      db(env).select().from(modelPrices).where(eq(modelPrices.orgId, orgId)),
-    ]);
-    const settings = org[0];
-    return {
-      timeZone: settings?.timeZone ?? "UTC",
-      failMode: settings?.limitFailMode ?? "closed",
-      defaultPrice: settings?.defaultModelPrice ?? undefined,
-      prices: new Map(
-        overrides.map(({ model, orgId: _, updatedAt: __, ...price }) => [model, price]),
-      ),
-      limits: rules,
-    };
-  });
+/** With `waitUntil`, a recently expired entry answers while it reloads in the background. */
+export function orgLimits(env: Env, orgId: string, waitUntil?: WaitUntil): Promise<OrgLimits> {
+  return cache.getOrRefresh(
+    orgId,
+    async () => {
+      const [org, rules, overrides] = await Promise.all([
+        db(env).select().from(organisations).where(eq(organisations.id, orgId)),
+        db(env).select().from(limits).where(eq(limits.orgId, orgId)),
+        db(env).select().from(modelPrices).where(eq(modelPrices.orgId, orgId)),
+      ]);
+      const settings = org[0];
+      return {
+        timeZone: settings?.timeZone ?? "UTC",
+        failMode: settings?.limitFailMode ?? "closed",
+        defaultPrice: settings?.defaultModelPrice ?? undefined,
+        prices: new Map(
+          overrides.map(({ model, orgId: _, updatedAt: __, ...price }) => [model, price]),
+        ),
+        limits: rules,
+      };
+    },
+    waitUntil,
+  );
 }
 
 /** Called after admin writes so this isolate sees them at once (others within 5 s). */

@@ -3,6 +3,7 @@
 // provider key; anything else is a direct provider credential forwarded as is and needs a
 // passthrough key in X-Archestra-Virtual-Key to say whose request it is.
 import { sha256Hex } from "../../shared/crypto";
+import { TtlCache, type WaitUntil } from "../../shared/ttl-cache";
 import { badRequest, forbidden, GatewayError, notFound, unauthorized } from "../errors";
 import { PROVIDERS } from "../providers/anthropic";
 import {
@@ -57,8 +58,23 @@ export class UnknownKeyError extends GatewayError {
   }
 }
 
-async function lookUpVirtualKey(env: Env, token: string, where: string): Promise<KeyRecord> {
-  const record = await findKeyByHash(env, await sha256Hex(token));
+/**
+ * Hashes of the virtual keys this isolate has seen lately, so a key is hashed once rather than
+ * on every request. The map holds tokens in memory as the request itself does, never beyond.
+ */
+const tokenHashes = new TtlCache<string>(10 * 60_000, 10_000);
+
+function tokenHash(token: string): Promise<string> {
+  return tokenHashes.getOrLoad(token, () => sha256Hex(token));
+}
+
+async function lookUpVirtualKey(
+  env: Env,
+  token: string,
+  where: string,
+  waitUntil: WaitUntil,
+): Promise<KeyRecord> {
+  const record = await findKeyByHash(env, await tokenHash(token), waitUntil);
   if (!record) throw new UnknownKeyError(`The virtual key in ${where} is not valid.`);
   if (record.revokedAt !== null) throw unauthorized("This virtual key has been revoked.");
   if (record.expiresAt !== null && record.expiresAt <= Date.now()) {
@@ -67,7 +83,13 @@ async function lookUpVirtualKey(env: Env, token: string, where: string): Promise
   return record;
 }
 
-export async function admit(env: Env, headers: Headers, proxyId: string | undefined) {
+/** `waitUntil` keeps the background reloads of cached records alive past the response. */
+export async function admit(
+  env: Env,
+  headers: Headers,
+  proxyId: string | undefined,
+  waitUntil: WaitUntil,
+) {
   const presented = presentedCredential(headers);
   if (!presented) {
     throw unauthorized("Missing API key: send it in x-api-key or Authorization: Bearer.");
@@ -76,7 +98,7 @@ export async function admit(env: Env, headers: Headers, proxyId: string | undefi
 
   let standardKey: KeyRecord | null = null;
   if (presented.value.startsWith(VIRTUAL_KEY_PREFIX)) {
-    standardKey = await lookUpVirtualKey(env, presented.value, "the API key header");
+    standardKey = await lookUpVirtualKey(env, presented.value, "the API key header", waitUntil);
     if (standardKey.kind === "passthrough") {
       throw badRequest(
         "A passthrough key carries no provider credential and cannot be the API key. " +
@@ -90,7 +112,12 @@ export async function admit(env: Env, headers: Headers, proxyId: string | undefi
     if (!passthroughToken.startsWith(VIRTUAL_KEY_PREFIX)) {
       throw unauthorized("X-Archestra-Virtual-Key must hold a Gatehouse passthrough key.");
     }
-    passthroughKey = await lookUpVirtualKey(env, passthroughToken, "X-Archestra-Virtual-Key");
+    passthroughKey = await lookUpVirtualKey(
+      env,
+      passthroughToken,
+      "X-Archestra-Virtual-Key",
+      waitUntil,
+    );
     if (passthroughKey.kind === "standard") {
       throw badRequest(
         "X-Archestra-Virtual-Key takes a passthrough key; a standard key goes in the API key header.",
@@ -99,7 +126,7 @@ export async function admit(env: Env, headers: Headers, proxyId: string | undefi
   }
 
   const attributedKey = passthroughKey ?? standardKey;
-  const proxy = await resolveProxy(env, proxyId, attributedKey?.orgId);
+  const proxy = await resolveProxy(env, proxyId, attributedKey?.orgId, waitUntil);
   if (!attributedKey && !proxy.allowAnonymous) {
     throw unauthorized(
       "A provider credential needs a passthrough key in X-Archestra-Virtual-Key to say whose request it is.",
@@ -135,7 +162,7 @@ export async function admit(env: Env, headers: Headers, proxyId: string | undefi
       standardKey.connectionProxyId === proxy.id
         ? proxy.providerKeyId
         : (standardKey.providerKeyId ?? proxy.providerKeyId);
-    const providerKey = providerKeyId ? await findProviderKey(env, providerKeyId) : null;
+    const providerKey = providerKeyId ? await findProviderKey(env, providerKeyId, waitUntil) : null;
     if (!providerKey || providerKey.orgId !== proxy.orgId || providerKey.provider !== spec.id) {
       throw forbidden("This virtual key has no usable provider key for this LLM proxy.");
     }
@@ -150,7 +177,9 @@ export async function admit(env: Env, headers: Headers, proxyId: string | undefi
       billingMode: "metered",
     } satisfies Admission;
   }
-  const proxyKey = proxy.providerKeyId ? await findProviderKey(env, proxy.providerKeyId) : null;
+  const proxyKey = proxy.providerKeyId
+    ? await findProviderKey(env, proxy.providerKeyId, waitUntil)
+    : null;
   return {
     ...admission,
     upstream: {
@@ -169,9 +198,10 @@ async function resolveProxy(
   env: Env,
   proxyId: string | undefined,
   orgId: string | undefined,
+  waitUntil: WaitUntil,
 ): Promise<ProxyRecord> {
   if (proxyId) {
-    const proxy = await findProxy(env, proxyId);
+    const proxy = await findProxy(env, proxyId, waitUntil);
     if (!proxy) throw notFound(`No LLM proxy with id '${proxyId}'.`);
     return proxy;
   }
@@ -180,7 +210,7 @@ async function resolveProxy(
       "The default proxy route needs a virtual key to find the organisation; use /v1/anthropic/<proxy-id>.",
     );
   }
-  const proxy = await findDefaultProxy(env, orgId);
+  const proxy = await findDefaultProxy(env, orgId, waitUntil);
   if (!proxy) throw notFound("This organisation has no default LLM proxy yet.");
   return proxy;
 }

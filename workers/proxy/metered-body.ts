@@ -1,7 +1,7 @@
-// The response body the client reads: the upstream's bytes, passed on chunk by chunk as they
-// arrive (never re-serialised, never held back), while a side branch meters usage. Whatever
-// way the stream ends (completed, cut by the upstream, idle too long, or abandoned by the
-// client), `outcome` resolves exactly once with what was metered so far.
+// The response body the client reads: the upstream's bytes, passed on as they arrive (never
+// re-serialised, never held back), while usage is metered on the side. Whatever way the body
+// ends (completed, cut by the upstream, idle too long, or abandoned by the client),
+// `outcome` resolves exactly once with what was metered so far.
 import { SseParser } from "../../shared/sse";
 import { StreamUsageMeter, type Usage, usageFromMessageJson, ZERO_USAGE } from "../../shared/usage";
 
@@ -31,35 +31,107 @@ export interface MeteredBodyOptions {
 const JSON_METER_LIMIT = 1024 * 1024;
 const encoder = new TextEncoder();
 
+/**
+ * The client's body and, once it has ended, its outcome. An SSE stream passes through the
+ * gateway's own code chunk by chunk, so that however it ends the client is told in the event
+ * shape it parses; a JSON body goes to the client natively and is metered from a copy.
+ */
 export function meteredBody(upstream: ReadableStream<Uint8Array>, options: MeteredBodyOptions) {
-  const reader = upstream.getReader();
-  const meter = options.format === "sse" ? new SseMeter() : new JsonMeter();
-  let ttfbMs: number | undefined;
+  return options.format === "sse"
+    ? passedSseBody(upstream, options)
+    : teedJsonBody(upstream, options);
+}
+
+/**
+ * A timer that fires once the body has been silent for `timeoutMs`: one timer per idle
+ * period rather than one per chunk.
+ */
+function idleWatchdog(timeoutMs: number, onIdle: () => void) {
   let lastChunkAt = Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = (delay: number) => {
+    timer = setTimeout(() => {
+      const quiet = Date.now() - lastChunkAt;
+      if (quiet < timeoutMs) return arm(timeoutMs - quiet);
+      onIdle();
+    }, delay);
+  };
+  arm(timeoutMs);
+  return {
+    /** A chunk arrived now; returns the time. */
+    touch(): number {
+      lastChunkAt = Date.now();
+      return lastChunkAt;
+    },
+    stop: () => clearTimeout(timer),
+  };
+}
+
+/**
+ * A JSON body reaches the client through a tee, with no JavaScript on its way: a JSON body
+ * cut short is invalid JSON to the client, so there is nothing the gateway needs to add to
+ * it. The other branch is metered (and detects a cut or a silent upstream).
+ */
+function teedJsonBody(upstream: ReadableStream<Uint8Array>, options: MeteredBodyOptions) {
+  const [body, copy] = upstream.tee();
+  const reader = copy.getReader();
+  const meter = new JsonMeter();
+  let idleEnded = false;
+  const watchdog = idleWatchdog(options.idleTimeoutMs, () => {
+    idleEnded = true;
+    options.abortUpstream();
+    reader.cancel().catch(() => {});
+  });
+  const outcome = (async (): Promise<BodyOutcome> => {
+    let ttfbMs: number | undefined;
+    let end: StreamEnd = "upstream_cut";
+    try {
+      for (;;) {
+        const chunk = await reader.read();
+        if (chunk.done) {
+          end = idleEnded ? "idle_timeout" : "complete";
+          break;
+        }
+        ttfbMs ??= watchdog.touch() - options.startedAt;
+        watchdog.touch();
+        meter.push(chunk.value);
+      }
+    } catch {
+      end = idleEnded ? "idle_timeout" : "upstream_cut";
+    }
+    watchdog.stop();
+    return { end, ...meter.result(), ttfbMs, endedAt: Date.now() };
+  })();
+  return { body, outcome };
+}
+
+/**
+ * An SSE stream is handed on chunk by chunk from the gateway's own stream, never held back.
+ * If the upstream is cut or falls silent, the client gets an SSE `error` event saying so
+ * before the stream closes: passed on natively, a cut stream would reach the client as a
+ * clean, silently truncated end.
+ */
+function passedSseBody(upstream: ReadableStream<Uint8Array>, options: MeteredBodyOptions) {
+  const reader = upstream.getReader();
+  const meter = new SseMeter();
+  let ttfbMs: number | undefined;
   let finished = false;
   let resolveOutcome: (o: BodyOutcome) => void = () => {};
   const outcome = new Promise<BodyOutcome>((resolve) => {
     resolveOutcome = resolve;
   });
 
-  // One watchdog timer per idle period rather than one timer per chunk.
   let idleEnded = false;
-  let watchdog: ReturnType<typeof setTimeout> | undefined;
-  const arm = (delay: number) => {
-    watchdog = setTimeout(() => {
-      const quiet = Date.now() - lastChunkAt;
-      if (quiet < options.idleTimeoutMs) return arm(options.idleTimeoutMs - quiet);
-      idleEnded = true;
-      options.abortUpstream();
-      reader.cancel().catch(() => {});
-    }, delay);
-  };
-  arm(options.idleTimeoutMs);
+  const watchdog = idleWatchdog(options.idleTimeoutMs, () => {
+    idleEnded = true;
+    options.abortUpstream();
+    reader.cancel().catch(() => {});
+  });
 
   const finish = (end: StreamEnd) => {
     if (finished) return;
     finished = true;
-    clearTimeout(watchdog);
+    watchdog.stop();
     const metered = meter.result();
     resolveOutcome({ end, ...metered, ttfbMs, endedAt: Date.now() });
   };
@@ -79,8 +151,8 @@ export function meteredBody(upstream: ReadableStream<Uint8Array>, options: Meter
           controller.close();
           return finish(meter.sawEnd() ? "complete" : "upstream_cut");
         }
-        lastChunkAt = Date.now();
-        ttfbMs ??= lastChunkAt - options.startedAt;
+        ttfbMs ??= watchdog.touch() - options.startedAt;
+        watchdog.touch();
         meter.push(chunk.value);
         controller.enqueue(chunk.value);
       },
@@ -94,19 +166,15 @@ export function meteredBody(upstream: ReadableStream<Uint8Array>, options: Meter
   );
 
   function endCut(controller: ReadableStreamDefaultController<Uint8Array>, end: StreamEnd) {
-    if (options.format === "sse") {
-      // The client learns why its stream stopped, in the event shape it already parses.
-      const message =
-        end === "idle_timeout"
-          ? "The gateway closed the stream: the provider sent nothing for too long."
-          : "The connection to the provider was cut mid-stream.";
-      const type = end === "idle_timeout" ? "timeout_error" : "api_error";
-      const event = { type: "error", error: { type, message } };
-      controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify(event)}\n\n`));
-      controller.close();
-    } else {
-      controller.error(new Error("upstream cut"));
-    }
+    // The client learns why its stream stopped, in the event shape it already parses.
+    const message =
+      end === "idle_timeout"
+        ? "The gateway closed the stream: the provider sent nothing for too long."
+        : "The connection to the provider was cut mid-stream.";
+    const type = end === "idle_timeout" ? "timeout_error" : "api_error";
+    const event = { type: "error", error: { type, message } };
+    controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify(event)}\n\n`));
+    controller.close();
     finish(end);
   }
 

@@ -94,7 +94,9 @@ async function guardedAdmit(c: Ctx): Promise<Admission> {
   const address = clientAddress(headers);
   refuseIfKnownLocked(address);
   try {
-    return await admit(c.env, headers, c.req.param("proxyId"));
+    return await admit(c.env, headers, c.req.param("proxyId"), (work) =>
+      c.executionCtx.waitUntil(work),
+    );
   } catch (err) {
     // The guard failing must not turn a clean 401 into a 500.
     await countIfKeyGuess(c.env, address, headers, err).catch((guardErr: unknown) => {

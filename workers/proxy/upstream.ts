@@ -40,21 +40,27 @@ function dropped(name: string, exact: Set<string>, prefixes: readonly string[]):
   return exact.has(name) || prefixes.some((p) => name.startsWith(p));
 }
 
-export function upstreamHeaders(incoming: Headers, admission: Admission): Headers {
-  const out = new Headers();
-  for (const [name, value] of incoming) {
-    if (!dropped(name, DROP_REQUEST, DROP_REQUEST_PREFIXES)) out.set(name, value);
+/**
+ * A copy of `headers` without the dropped ones. Copying and deleting the few dropped names is
+ * cheaper than setting each kept header one by one (every call crosses into the runtime).
+ */
+function filtered(headers: Headers, exact: Set<string>, prefixes: readonly string[]): Headers {
+  const out = new Headers(headers);
+  for (const name of headers.keys()) {
+    if (dropped(name, exact, prefixes)) out.delete(name);
   }
+  return out;
+}
+
+export function upstreamHeaders(incoming: Headers, admission: Admission): Headers {
+  const out = filtered(incoming, DROP_REQUEST, DROP_REQUEST_PREFIXES);
   const { header, value } = admission.upstream;
   out.set(header, value);
   return out;
 }
 
 export function clientHeaders(upstream: Headers, requestId: string): Headers {
-  const out = new Headers();
-  for (const [name, value] of upstream) {
-    if (!dropped(name, DROP_RESPONSE, DROP_RESPONSE_PREFIXES)) out.set(name, value);
-  }
+  const out = filtered(upstream, DROP_RESPONSE, DROP_RESPONSE_PREFIXES);
   out.set("x-gatehouse-request-id", requestId);
   return out;
 }
