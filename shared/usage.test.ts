@@ -1,6 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { type SseEvent, SseParser } from "./sse";
-import { StreamUsageMeter, usageFromApi, usageFromMessageJson, ZERO_USAGE } from "./usage";
+import {
+  StreamUsageMeter,
+  usageFromApi,
+  usageFromMessageEnds,
+  usageFromMessageJson,
+  ZERO_USAGE,
+} from "./usage";
 
 function sse(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`;
@@ -315,5 +321,39 @@ describe("usageFromMessageJson", () => {
     ['"message"'],
   ])("returns undefined for %s", (body) => {
     expect(usageFromMessageJson(body)).toBeUndefined();
+  });
+});
+
+describe("usageFromMessageEnds", () => {
+  // A long answer whose text itself mentions "usage" objects, as code often does.
+  const text = `${"x".repeat(5000)} {"usage": {"input_tokens": 999}} "usage":{} ${"y".repeat(5000)}`;
+  const message = JSON.stringify({
+    id: "msg_1",
+    type: "message",
+    role: "assistant",
+    model: "claude-sonnet-4-5",
+    content: [{ type: "text", text }],
+    stop_reason: "end_turn",
+    usage: { input_tokens: 12, output_tokens: 3400, cache_read_input_tokens: 7 },
+  });
+  const head = message.slice(0, 2000);
+  const tail = message.slice(-2000);
+
+  it("reads usage from the tail and the model from the head", () => {
+    expect(usageFromMessageEnds(head, tail)).toEqual({
+      usage: { ...ZERO_USAGE, inputTokens: 12, outputTokens: 3400, cacheReadTokens: 7 },
+      model: "claude-sonnet-4-5",
+    });
+  });
+
+  it("agrees with reading the whole body", () => {
+    expect(usageFromMessageEnds(head, tail)?.usage).toEqual(usageFromMessageJson(message)?.usage);
+  });
+
+  it("finds nothing in a body that is not a message, or whose tail holds no usage", () => {
+    const error = JSON.stringify({ type: "error", error: { type: "api_error", message: "x" } });
+    expect(usageFromMessageEnds(error, error)).toBeUndefined();
+    expect(usageFromMessageEnds(head, '"stop_reason":"end_turn"}')).toBeUndefined();
+    expect(usageFromMessageEnds(head, tail.slice(0, -2))).toBeUndefined();
   });
 });

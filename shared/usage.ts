@@ -199,3 +199,40 @@ export function usageFromMessageJson(body: string): MessageUsage | undefined {
   if (typeof message.stop_reason === "string") result.stopReason = message.stop_reason;
   return result;
 }
+
+/**
+ * Usage from the two ends of a Messages response too large to keep whole: `head` its first
+ * bytes, `tail` its last. A message's `usage` is its last field, so the tail holds it; the
+ * model is read from the head when it is there. Undefined if the head is not a message's or
+ * the tail holds no usage object.
+ */
+export function usageFromMessageEnds(head: string, tail: string): MessageUsage | undefined {
+  if (!/^\s*\{[^{}]*"type"\s*:\s*"message"/.test(head)) return undefined;
+  const key = tail.lastIndexOf('"usage"');
+  if (key === -1) return undefined;
+  const start = tail.indexOf("{", key);
+  const end = start === -1 ? -1 : objectEnd(tail, start);
+  if (end === -1 || !/^"usage"\s*:\s*$/.test(tail.slice(key, start))) return undefined;
+  const usage = parseObject(tail.slice(start, end));
+  if (usage === undefined) return undefined;
+  const result: MessageUsage = { usage: { ...ZERO_USAGE, ...readUsage(usage).usage } };
+  const model = /^\s*\{[^{}]*"model"\s*:\s*"([^"\\]+)"/.exec(head)?.[1];
+  if (model) result.model = model;
+  return result;
+}
+
+/** The index just past the JSON object that opens at `start`, or -1 if it does not close. */
+function objectEnd(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === "\\") i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === "{") depth++;
+    else if (ch === "}" && --depth === 0) return i + 1;
+  }
+  return -1;
+}

@@ -2,7 +2,7 @@
 // authorization server, each app with the same request id, 404 and error handler.
 import { Hono } from "hono";
 import type { HonoOptions } from "hono/hono-base";
-import { LinearRouter } from "hono/router/linear-router";
+import { PatternRouter } from "hono/router/pattern-router";
 import { newId } from "../shared/ids";
 import { apiRoutes } from "./api";
 import type { AppEnv } from "./app-env";
@@ -28,11 +28,11 @@ function gatewayApp(options?: HonoOptions<AppEnv>) {
 }
 
 /**
- * The LLM proxy, the gateway's hot path, on a router of its own: its six routes are matched
- * in a line, without the whole surface's route tree (which its `/:proxyId` routes would also
- * push off Hono's fastest router).
+ * The LLM proxy, the gateway's hot path, on a router of its own: its six routes are tried as
+ * six precompiled patterns, not looked up in the whole surface's route tree (which its
+ * `/:proxyId` routes would also push off Hono's fastest router).
  */
-export const proxyApp = gatewayApp({ router: new LinearRouter() });
+export const proxyApp = gatewayApp({ router: new PatternRouter() });
 proxyApp.route(PROXY_PREFIX, proxyRoutes);
 
 export const app = gatewayApp();

@@ -46,7 +46,7 @@ const DEFAULT_JSON_OUTPUT_TOKENS = 1;
 const DEFAULT_STREAM_DELTAS = 3;
 const CACHE_OUTPUT_TOKENS = 5;
 const DEFAULT_SLOW_MS = 150;
-const MAX_MANY = 100_000;
+const MAX_MANY = 250_000;
 const MAX_SLOW_MS = 60_000;
 const MODELS_DEFAULT_LIMIT = 20;
 const MODELS_MAX_LIMIT = 1000;
@@ -94,6 +94,7 @@ type Scenario =
   | { kind: "error-midstream" }
   | { kind: "cut" }
   | { kind: "cut-body" }
+  | { kind: "hang-body" }
   | { kind: "hang" }
   | { kind: "hang-stream" }
   | { kind: "status"; code: number };
@@ -108,6 +109,7 @@ const NAMED_SCENARIOS: Readonly<Record<string, Scenario>> = {
   "error-midstream": { kind: "error-midstream" },
   cut: { kind: "cut" },
   "cut-body": { kind: "cut-body" },
+  "hang-body": { kind: "hang-body" },
   hang: { kind: "hang" },
   "hang-stream": { kind: "hang-stream" },
 };
@@ -367,6 +369,8 @@ function streamPlan(request: MessageRequest, ids: Ids, scenario: StreamScenario)
     case "cut":
     case "cut-body":
       return { events: truncatedStream(request, ids), delayMs: 0, ending: "cut" };
+    case "hang-body":
+      return { events: streamOpening(request, ids, false).slice(0, 1), delayMs: 0, ending: "hang" };
     case "hang-stream":
       return { events: streamOpening(request, ids, false).slice(0, 1), delayMs: 0, ending: "hang" };
   }
@@ -445,13 +449,15 @@ class Reply {
     this.res.socket?.destroy();
   }
 
-  /** Sends the headers and half of a JSON body, then drops the connection. */
-  cutMidBody(body: string): void {
+  /** Sends the headers and half of a JSON body, then drops the connection or goes silent. */
+  halfBody(body: string, then: "cut" | "hang"): void {
     this.res.writeHead(200, {
       "content-type": "application/json",
       "content-length": Buffer.byteLength(body),
     });
-    this.res.write(body.slice(0, body.length >> 1), () => this.cut());
+    this.res.write(body.slice(0, body.length >> 1), () => {
+      if (then === "cut") this.cut();
+    });
   }
 
   end(): void {
@@ -580,8 +586,9 @@ async function replyWithoutStream(
 ): Promise<void> {
   if (scenario.kind === "hang" || scenario.kind === "hang-stream") return;
   if (scenario.kind === "cut") return reply.cut();
-  if (scenario.kind === "cut-body") {
-    return reply.cutMidBody(JSON.stringify(jsonMessage(request, ids, TEXT_DEFAULTS)));
+  if (scenario.kind === "cut-body" || scenario.kind === "hang-body") {
+    const body = JSON.stringify(jsonMessage(request, ids, TEXT_DEFAULTS));
+    return reply.halfBody(body, scenario.kind === "cut-body" ? "cut" : "hang");
   }
   if (scenario.kind === "error-midstream") {
     return reply.error(400, "invalid_request_error", "[fake:error-midstream] needs stream: true");

@@ -103,26 +103,60 @@ describe("endings", () => {
 });
 
 describe("non-streaming bodies", () => {
-  it("a JSON body cut mid-way reaches the client as invalid JSON and is logged as cut", async () => {
-    const res = await call(`/v1/anthropic/${proxyId}/v1/messages`, {
+  function ask(marker: string) {
+    return call(`/v1/anthropic/${proxyId}/v1/messages`, {
       method: "POST",
       headers,
       body: JSON.stringify({
         model: "claude-haiku-4-5-20251001",
         max_tokens: 64,
-        messages: [{ role: "user", content: "tell me [fake:cut-body]" }],
+        messages: [{ role: "user", content: `tell me ${marker}` }],
+      }),
+    });
+  }
+
+  it("a JSON body over a mebibyte is passed on whole and still metered", async () => {
+    const res = await call(`/v1/anthropic/${proxyId}/v1/messages`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        model: "claude-haiku-4-5-20251001",
+        max_tokens: 200_000,
+        messages: [{ role: "user", content: "tell me [fake:many:200000]" }],
       }),
     });
     expect(res.status).toBe(200);
-    // Whatever of the body arrived, it is not a whole message the client could take as one.
-    const text = await res.text().catch(() => "");
-    expect(() => JSON.parse(text)).toThrow();
+    const text = await res.text();
+    expect(text.length).toBeGreaterThan(1024 * 1024);
+    const message = JSON.parse(text) as { usage: { output_tokens: number } };
+    expect(message.usage.output_tokens).toBe(200_000);
+    const { row } = await loggedRow(a, `user:${a.userId}`, (r) => r.outputTokens === 200_000);
+    expect(row).toMatchObject({ status: 200, errorType: null, streamed: false });
+  });
+
+  it("a JSON body cut mid-way reaches the client as a 502, not as a truncated document", async () => {
+    const res = await ask("[fake:cut-body]");
+    expect(res.status).toBe(502);
+    const body = await res.json<{ type: string; error: { type: string; message: string } }>();
+    expect(body.error).toMatchObject({ type: "api_error", message: expect.stringMatching(/cut/) });
     const { row } = await loggedRow(
       a,
       `user:${a.userId}`,
       (r) => !r.streamed && r.errorType === "upstream_cut",
     );
-    expect(row).toMatchObject({ status: 200, inputTokens: 0, clientGone: false });
+    expect(row).toMatchObject({ status: 502, inputTokens: 0, clientGone: false });
+  });
+
+  it("a JSON body that stops arriving ends in a 504 once the upstream timeout passes", async () => {
+    const res = await ask("[fake:hang-body]");
+    expect(res.status).toBe(504);
+    expect((await res.json<{ error: { type: string } }>()).error.type).toBe("timeout_error");
+    const { row } = await loggedRow(
+      a,
+      `user:${a.userId}`,
+      (r) => !r.streamed && r.errorType === "idle_timeout",
+    );
+    expect(row.status).toBe(504);
   });
 });
 

@@ -3,7 +3,14 @@
 // ends (completed, cut by the upstream, idle too long, or abandoned by the client),
 // `outcome` resolves exactly once with what was metered so far.
 import { SseParser } from "../../shared/sse";
-import { StreamUsageMeter, type Usage, usageFromMessageJson, ZERO_USAGE } from "../../shared/usage";
+import {
+  StreamUsageMeter,
+  type Usage,
+  usageFromMessageEnds,
+  usageFromMessageJson,
+  ZERO_USAGE,
+} from "../../shared/usage";
+import { GatewayError } from "../errors";
 
 export type StreamEnd = "complete" | "upstream_cut" | "idle_timeout" | "client_gone";
 
@@ -29,17 +36,90 @@ export interface MeteredBodyOptions {
 }
 
 const JSON_METER_LIMIT = 1024 * 1024;
+/** How much of each end of a larger JSON body is kept for metering. */
+const JSON_END_BYTES = 64 * 1024;
+/** Largest JSON body read whole before it goes to the client. */
+const JSON_WHOLE_LIMIT = JSON_METER_LIMIT;
 const encoder = new TextEncoder();
 
 /**
- * The client's body and, once it has ended, its outcome. An SSE stream passes through the
- * gateway's own code chunk by chunk, so that however it ends the client is told in the event
- * shape it parses; a JSON body goes to the client natively and is metered from a copy.
+ * A JSON body is read whole (up to JSON_WHOLE_LIMIT) before it goes to the client: a client
+ * can do nothing with part of a JSON document, and handing the runtime finished bytes costs
+ * far less than feeding it a stream. If the upstream cuts the body or falls silent first, the
+ * client gets a clear 502 or 504 instead of a truncated document (BodyCutError, with what was
+ * metered). A body that grows past the limit is passed on as it arrives, after what was read.
  */
-export function meteredBody(upstream: ReadableStream<Uint8Array>, options: MeteredBodyOptions) {
-  return options.format === "sse"
-    ? passedSseBody(upstream, options)
-    : teedJsonBody(upstream, options);
+export async function jsonBody(
+  upstream: ReadableStream<Uint8Array>,
+  options: MeteredBodyOptions,
+): Promise<{ body: Uint8Array | ReadableStream<Uint8Array>; outcome: Promise<BodyOutcome> }> {
+  const reader = upstream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let ttfbMs: number | undefined;
+  let idleEnded = false;
+  let cut = false;
+  const watchdog = idleWatchdog(options.idleTimeoutMs, () => {
+    idleEnded = true;
+    options.abortUpstream();
+    reader.cancel().catch(() => {});
+  });
+  try {
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      ttfbMs ??= watchdog.touch() - options.startedAt;
+      watchdog.touch();
+      chunks.push(chunk.value);
+      size += chunk.value.byteLength;
+      if (size > JSON_WHOLE_LIMIT) {
+        watchdog.stop();
+        const meter = new JsonMeter();
+        for (const c of chunks) meter.push(c);
+        return passedBody(reader, meter, { ...options, format: "json" }, chunks, ttfbMs);
+      }
+    }
+  } catch {
+    cut = true;
+  }
+  watchdog.stop();
+  // A silent upstream's read ends when the watchdog cancels it, whichever way it ends.
+  if (idleEnded) throw new BodyCutError("idle_timeout", ttfbMs);
+  if (cut) throw new BodyCutError("upstream_cut", ttfbMs);
+  const bytes = concat(chunks, size);
+  const ended = Date.now();
+  return {
+    body: bytes,
+    outcome: Promise.resolve().then(() => ({
+      end: "complete" as const,
+      ...meterJson(bytes),
+      ttfbMs,
+      endedAt: ended,
+    })),
+  };
+}
+
+/** Thrown by jsonBody when the upstream stopped before the body was whole. */
+export class BodyCutError extends GatewayError {
+  constructor(
+    readonly end: "upstream_cut" | "idle_timeout",
+    readonly ttfbMs: number | undefined,
+  ) {
+    super(
+      end === "idle_timeout" ? 504 : 502,
+      end === "idle_timeout"
+        ? "The provider sent nothing for too long in the middle of its response."
+        : "The connection to the provider was cut before its response was complete.",
+    );
+  }
+}
+
+/**
+ * An SSE stream is handed on chunk by chunk from the gateway's own stream, never held back,
+ * and metered as it passes.
+ */
+export function meteredStream(upstream: ReadableStream<Uint8Array>, options: MeteredBodyOptions) {
+  return passedBody(upstream.getReader(), new SseMeter(), options, [], undefined);
 }
 
 /**
@@ -68,53 +148,19 @@ function idleWatchdog(timeoutMs: number, onIdle: () => void) {
 }
 
 /**
- * A JSON body reaches the client through a tee, with no JavaScript on its way: a JSON body
- * cut short is invalid JSON to the client, so there is nothing the gateway needs to add to
- * it. The other branch is metered (and detects a cut or a silent upstream).
+ * The body passed on through the gateway's own stream, chunk by chunk as it arrives (after
+ * `first`, chunks already read). If the upstream is cut or falls silent, an SSE client gets an
+ * `error` event saying so before the stream closes (passed on natively, a cut stream would
+ * reach it as a clean, silently truncated end); a JSON body is errored.
  */
-function teedJsonBody(upstream: ReadableStream<Uint8Array>, options: MeteredBodyOptions) {
-  const [body, copy] = upstream.tee();
-  const reader = copy.getReader();
-  const meter = new JsonMeter();
-  let idleEnded = false;
-  const watchdog = idleWatchdog(options.idleTimeoutMs, () => {
-    idleEnded = true;
-    options.abortUpstream();
-    reader.cancel().catch(() => {});
-  });
-  const outcome = (async (): Promise<BodyOutcome> => {
-    let ttfbMs: number | undefined;
-    let end: StreamEnd = "upstream_cut";
-    try {
-      for (;;) {
-        const chunk = await reader.read();
-        if (chunk.done) {
-          end = idleEnded ? "idle_timeout" : "complete";
-          break;
-        }
-        ttfbMs ??= watchdog.touch() - options.startedAt;
-        watchdog.touch();
-        meter.push(chunk.value);
-      }
-    } catch {
-      end = idleEnded ? "idle_timeout" : "upstream_cut";
-    }
-    watchdog.stop();
-    return { end, ...meter.result(), ttfbMs, endedAt: Date.now() };
-  })();
-  return { body, outcome };
-}
-
-/**
- * An SSE stream is handed on chunk by chunk from the gateway's own stream, never held back.
- * If the upstream is cut or falls silent, the client gets an SSE `error` event saying so
- * before the stream closes: passed on natively, a cut stream would reach the client as a
- * clean, silently truncated end.
- */
-function passedSseBody(upstream: ReadableStream<Uint8Array>, options: MeteredBodyOptions) {
-  const reader = upstream.getReader();
-  const meter = new SseMeter();
-  let ttfbMs: number | undefined;
+function passedBody(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  meter: Meter,
+  options: MeteredBodyOptions,
+  first: readonly Uint8Array[],
+  firstTtfbMs: number | undefined,
+) {
+  let ttfbMs = firstTtfbMs;
   let finished = false;
   let resolveOutcome: (o: BodyOutcome) => void = () => {};
   const outcome = new Promise<BodyOutcome>((resolve) => {
@@ -138,6 +184,9 @@ function passedSseBody(upstream: ReadableStream<Uint8Array>, options: MeteredBod
 
   const body = new ReadableStream<Uint8Array>(
     {
+      start(controller) {
+        for (const chunk of first) controller.enqueue(chunk);
+      },
       async pull(controller) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
@@ -166,15 +215,19 @@ function passedSseBody(upstream: ReadableStream<Uint8Array>, options: MeteredBod
   );
 
   function endCut(controller: ReadableStreamDefaultController<Uint8Array>, end: StreamEnd) {
-    // The client learns why its stream stopped, in the event shape it already parses.
-    const message =
-      end === "idle_timeout"
-        ? "The gateway closed the stream: the provider sent nothing for too long."
-        : "The connection to the provider was cut mid-stream.";
-    const type = end === "idle_timeout" ? "timeout_error" : "api_error";
-    const event = { type: "error", error: { type, message } };
-    controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify(event)}\n\n`));
-    controller.close();
+    if (options.format === "sse") {
+      // The client learns why its stream stopped, in the event shape it already parses.
+      const message =
+        end === "idle_timeout"
+          ? "The gateway closed the stream: the provider sent nothing for too long."
+          : "The connection to the provider was cut mid-stream.";
+      const type = end === "idle_timeout" ? "timeout_error" : "api_error";
+      const event = { type: "error", error: { type, message } };
+      controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify(event)}\n\n`));
+      controller.close();
+    } else {
+      controller.error(new Error("upstream cut"));
+    }
     finish(end);
   }
 
@@ -207,15 +260,27 @@ class SseMeter implements Meter {
   }
 }
 
+/**
+ * Keeps a JSON body to meter it once it has ended: all of it up to JSON_METER_LIMIT, and past
+ * that only its two ends, which hold what metering needs (the message's type and model at the
+ * start, its usage at the end).
+ */
 class JsonMeter implements Meter {
   readonly #chunks: Uint8Array[] = [];
   #size = 0;
+  #head: Uint8Array | undefined;
+  #tail = new Uint8Array(0);
 
   push(chunk: Uint8Array) {
-    // Past the limit the body still flows to the client; only metering stops keeping bytes.
-    if (this.#size + chunk.byteLength > JSON_METER_LIMIT) return;
-    this.#chunks.push(chunk.slice());
-    this.#size += chunk.byteLength;
+    if (this.#head === undefined && this.#size + chunk.byteLength <= JSON_METER_LIMIT) {
+      this.#chunks.push(chunk.slice());
+      this.#size += chunk.byteLength;
+      return;
+    }
+    this.#head ??= concat(this.#chunks, this.#size).slice(0, JSON_END_BYTES);
+    this.#chunks.length = 0;
+    const joined = concat([this.#tail, chunk], this.#tail.byteLength + chunk.byteLength);
+    this.#tail = joined.slice(Math.max(0, joined.byteLength - JSON_END_BYTES));
   }
 
   sawEnd() {
@@ -223,11 +288,20 @@ class JsonMeter implements Meter {
   }
 
   result() {
-    const text = new TextDecoder().decode(concat(this.#chunks, this.#size));
-    const message = usageFromMessageJson(text);
+    if (this.#head === undefined) return meterJson(concat(this.#chunks, this.#size));
+    const decoder = new TextDecoder();
+    const message = usageFromMessageEnds(decoder.decode(this.#head), decoder.decode(this.#tail));
     if (message) return { usage: message.usage, model: message.model, errorType: undefined };
-    return { usage: { ...ZERO_USAGE }, model: undefined, errorType: errorTypeOf(text) };
+    return { usage: { ...ZERO_USAGE }, model: undefined, errorType: undefined };
   }
+}
+
+/** Usage and model of a whole Messages response, or the error type of an error body. */
+function meterJson(bytes: Uint8Array): Pick<BodyOutcome, "usage" | "model" | "errorType"> {
+  const text = new TextDecoder().decode(bytes);
+  const message = usageFromMessageJson(text);
+  if (message) return { usage: message.usage, model: message.model, errorType: undefined };
+  return { usage: { ...ZERO_USAGE }, model: undefined, errorType: errorTypeOf(text) };
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {

@@ -17,7 +17,7 @@ import {
   type RequestFacts,
   type ResultFacts,
 } from "./log-row";
-import { meteredBody } from "./metered-body";
+import { BodyCutError, jsonBody, meteredStream } from "./metered-body";
 import { pageOfAllowed, parseModelsQuery, readModelsPage } from "./models";
 import { parseBody, readBody } from "./request-body";
 import { callUpstream, clientHeaders, upstreamHeaders } from "./upstream";
@@ -148,12 +148,22 @@ async function forwardJson(c: Ctx, endpoint: "messages" | "count_tokens") {
     return new Response(null, { status: upstream.status, headers });
   }
   const isSse = upstream.headers.get("content-type")?.startsWith("text/event-stream") === true;
-  const { body, outcome } = meteredBody(upstream.body, {
+  const bodyOptions = {
     format: isSse ? "sse" : "json",
     startedAt: facts.startedAt,
     idleTimeoutMs: cfg.upstreamTimeoutMs,
     abortUpstream: call.abort,
-  });
+  } as const;
+  const { body, outcome } = isSse
+    ? meteredStream(upstream.body, bodyOptions)
+    : await jsonBody(upstream.body, bodyOptions).catch((err: unknown) => {
+        if (err instanceof BodyCutError) {
+          const { status, end: errorType, ttfbMs } = err;
+          const endedAt = Date.now();
+          record(c, admission, facts, Promise.resolve({ status, errorType, ttfbMs, endedAt }));
+        }
+        throw err;
+      });
   const counted = endpoint === "messages";
   record(
     c,
