@@ -6,6 +6,8 @@
 // upstream, interleaved in rounds:
 //   bare       a pass-through Worker: fetch the upstream, return its response (workerd's cost);
 //   do1        + one RPC to a Durable Object that does nothing (the gate hop);
+//   do1_js     do1, with the response passed on through a JavaScript stream (as Gatehouse
+//              passes SSE on) rather than natively;
 //   do2        + a second RPC, in parallel, to another Durable Object class (gate + LimitGate);
 //   gatehouse  the real Worker as bench/workerd-direct.mjs runs it (key checks, the user's gate,
 //              logging), on a proxy with no limit;
@@ -88,6 +90,12 @@ const RUNGS = [
     label: "2. + one RPC to a no-op DO",
     base: "bare",
     adds: "one Durable Object RPC before the fetch (the gate hop)",
+  },
+  {
+    name: "do1_js",
+    label: "2b. 2, the body through a JS stream",
+    base: "do1",
+    adds: "the response passed on chunk by chunk by JavaScript instead of natively",
   },
   {
     name: "do2",
@@ -204,8 +212,9 @@ function bundleLadder() {
  * @param {{ dir: string, script: string }} bundle
  * @param {number} hops
  * @param {string} upstream
+ * @param {boolean} jsStream The body through a JavaScript stream.
  */
-async function startRung(bundle, hops, upstream) {
+async function startRung(bundle, hops, upstream, jsStream) {
   const port = await freePort();
   const { pids } = await startWorkerd(
     {
@@ -214,7 +223,7 @@ async function startRung(bundle, hops, upstream) {
       modulesRoot: bundle.dir,
       compatibilityDate: "2026-04-20",
       compatibilityFlags: ["nodejs_compat"],
-      bindings: { UPSTREAM: upstream, HOPS: String(hops) },
+      bindings: { UPSTREAM: upstream, HOPS: String(hops), JS_STREAM: jsStream ? "1" : "0" },
       ...(hops > 0 && {
         durableObjects: { GATE: "NopGate", LIMIT_GATE: "NopLimitGate" },
       }),
@@ -287,8 +296,13 @@ async function main() {
   /** @type {import("./targets.mjs").Target[]} */
   const targets = [directTarget(fake.url)];
   const direct = targets[0];
-  for (const [hops, name] of ["bare", "do1", "do2"].entries()) {
-    const rung = await startRung(ladder, hops, fake.url);
+  for (const [name, hops, jsStream] of /** @type {const} */ ([
+    ["bare", 0, false],
+    ["do1", 1, false],
+    ["do1_js", 1, true],
+    ["do2", 2, false],
+  ])) {
+    const rung = await startRung(ladder, hops, fake.url, jsStream);
     targets.push({ ...direct, name, url: `${rung.baseUrl}/v1/messages` });
     pidOf[name] = rung.pid;
   }
@@ -542,6 +556,15 @@ function breakdownSection(r) {
   const bare = n("bare");
   const do1 = n("do1");
   const do2 = n("do2");
+  const do1Js = n("do1_js");
+  /** CPU per streamed chunk the JavaScript stream costs at c=50, in microseconds. */
+  const stream50Cpu = (/** @type {string} */ t) => stream50?.targets[t]?.cpuMsPerRequest;
+  const jsCpu = stream50Cpu("do1_js");
+  const nativeCpu = stream50Cpu("do1");
+  const perChunkUs =
+    jsCpu === undefined || nativeCpu === undefined
+      ? null
+      : ((jsCpu - nativeCpu) * 1000) / (DELTAS + 6);
   const gh = n("gatehouse");
   const ghProxy = n("gh_proxy_limit");
   const ghKey = n("gh_key_limit");
@@ -594,7 +617,7 @@ Produced by \`npm run bench:breakdown\` (\`bench/breakdown.mjs\`) on ${r.date}${
 Method:
 
 - The setup of "The Worker alone in workerd": every Worker bundled by \`wrangler deploy --dry-run\` and served by Miniflare's workerd on a socket of its own, one workerd process per Worker, no wrangler process on the path. The same fake upstream, client (undici \`request\`, keep-alive), closed loop, ${ROUNDS} interleaved rounds with rotating order, unmeasured connection burst and idle wait before each slice. Client, fake and the workerd processes share the ${m.cores} cores.
-- A ladder of Workers, each adding one piece of the hot path: (1) a bare pass-through Worker (read the request body, \`fetch\` the upstream with the client's method, headers and body, return the upstream's response as it is); (2) the same after one RPC to a Durable Object that does nothing; (3) after two such RPCs in parallel, to two DO classes (\`bench/breakdown-workers/ladder.mjs\`); (4) the real Gatehouse Worker as \`npm run bench:workerd\` runs it (key checks, the user's gate, logging on), on three proxies of the same organisation: (4a) no limit, (4b) a request limit on the proxy, kept by a LimitGate, so the gate and the LimitGate are called in parallel, (4c) a request limit on the Connection key, kept by the user's gate as a user's own limits are, so no second DO. The limits are far out of reach: reserved and settled on every request, never refused.
+- A ladder of Workers, each adding one piece of the hot path: (1) a bare pass-through Worker (read the request body, \`fetch\` the upstream with the client's method, headers and body, return the upstream's response as it is); (2) the same after one RPC to a Durable Object that does nothing; (2b) rung 2 with the response passed on through a JavaScript stream that reads each chunk and hands it on (Gatehouse passes SSE on this way, so that it can end a cut stream with an \`error\` event), instead of natively; (3) after two such RPCs in parallel, to two DO classes (\`bench/breakdown-workers/ladder.mjs\`); (4) the real Gatehouse Worker as \`npm run bench:workerd\` runs it (key checks, the user's gate, logging on), on three proxies of the same organisation: (4a) no limit, (4b) a request limit on the proxy, kept by a LimitGate, so the gate and the LimitGate are called in parallel, (4c) a request limit on the Connection key, kept by the user's gate as a user's own limits are, so no second DO. The limits are far out of reach: reserved and settled on every request, never refused.
 - Streams are ${DELTAS} deltas (one per ${PACE_MS} ms), not 200 as in the other sections: only their first byte is measured at c=1. Per cell and target: non-streaming c=1 ${count(plan.json[0].count)} requests (capped at ${plan.json[0].capMs / 1000} s), streaming c=1 ${count(plan.stream[0].count)} (${plan.stream[0].capMs / 1000} s), non-streaming c=50 ${count(plan.json[1].count)} (${plan.json[1].capMs / 1000} s), streaming c=50 ${count(plan.stream[1].count)} (${plan.stream[1].capMs / 1000} s).
 - "Added" is the target's percentile less direct's over the same cell; "rounds" gives the lowest and highest of the ${ROUNDS} per-round added p50s (each against direct in that round), to show how far a figure moves between rounds. "Step" is the rung's added p50 less that of the rung it builds on. CPU ms/req is the CPU time of the workerd process serving the target over its slices, per request (10 ms clock ticks; the Gatehouse variants share one process, whose alarm flushes log rows to D1 in the background).${r.skippedCells.length > 0 ? `\n- **Not measured** (time budget spent): ${r.skippedCells.join(", ")}.` : ""}
 
@@ -637,7 +660,8 @@ ${failures.length > 0 ? `Failures (client side; left out of the percentiles and 
 ${split("json", "Non-streaming, c=1", 1)}
 ${split("ttfb", "First streamed byte, c=1", 2)}
 - Against the targets: the pass-through floor alone is ${signed(bare.json)} ms of the 1 ms non-streaming budget and ${signed(bare.ttfb)} ms of the 2 ms first-byte budget; with the gate hop (rung 2) ${signed(do1.json)} and ${signed(do1.ttfb)} ms. What Gatehouse's code can win back is bounded by its own share above.
-- Gatehouse's own code is everything rung 4a does beyond rung 2: routing (Hono), the two key hashes and cached look-ups, reading and parsing the body, the gate call's real arguments and answer (revocation check), upstream and client header rewriting, the metered body (the response passes through a JS stream that reads usage), and, off the response path, the settle RPC to the user's gate with its log-row write and the gate's batched flush to D1. This run does not split that share further.
+- Gatehouse's own code is everything rung 4a does beyond rung 2: routing, the cached key and proxy look-ups, reading and parsing the body, the gate call's real arguments and answer (revocation check), upstream and client header rewriting, the metered body (a JSON answer read whole and handed over as bytes; an SSE stream passed through a JS stream that reads usage), and, off the response path, the settle RPC to the user's gate with its log-row write and the gate's batched flush to D1 (locally in the same workerd thread as the Worker). \`npm run bench:profile\` shows its CPU by function.
+- Passing a stream through JavaScript (rung 2b less rung 2): ${signed(minus(do1Js.ttfb, do1.ttfb))} ms to the first byte at c=1; at c=50, ${jsCpu === undefined ? "n/a" : jsCpu.toFixed(2)} ms of CPU per ${DELTAS}-delta stream against ${nativeCpu === undefined ? "n/a" : nativeCpu.toFixed(2)} ms natively${perChunkUs === null ? "" : `, about ${perChunkUs.toFixed(0)} µs per chunk (${((perChunkUs * 206) / 1000).toFixed(1)} ms for a 200-delta stream of 206 events)`}. Gatehouse pays this on every streamed response, because a stream workerd passes on natively ends cleanly when the upstream is cut (the client cannot tell a truncated answer from a whole one), while the gateway's own stream can end it with an SSE \`error\` event.
 - What a limit does beyond rung 3's empty RPC (from the code, not split by this run): the gate that keeps it changes its ledger on admission and writes it to the object's storage before its reply leaves (output gate; \`durable-objects/ledger-store.ts\`), and changes it again when the request is settled after the response. Rung 4c does that in the user's gate, with no second DO; rung 4b in a LimitGate, called in parallel with the user's gate.${workerd ? `\n- For comparison, the last \`npm run bench:workerd\` (${workerd.date}, 200-delta streams) measured the Worker alone at ${signed(workerdAdded("json", 1, latP50))} ms non-streaming and ${signed(workerdAdded("stream", 1, ttfbP50))} ms to the first byte (p50, c=1).` : ""}
 ${sectionEnd("breakdown")}`;
 }

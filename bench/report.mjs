@@ -335,7 +335,7 @@ export function targetChecks(cells, notes, workerd = null) {
       const cause = [floorLine, cpuLine].filter(Boolean).join("; ");
       if (g !== null && g > limit && cause) {
         out.push(
-          `  - Cause under \`npm start\`: the request and the Worker's upstream fetch cross wrangler's Node process and its dev-proxy workerd. ${cause[0].toUpperCase()}${cause.slice(1)}. CPU per ${workload === "stream" ? "200-event stream" : "request"} at c=1: Gatehouse's process tree ${plainMs(cpu(x, "gatehouse"))}, workerd alone ${plainMs(cpu(w, "gatehouse"))}, Portkey ${plainMs(cpu(x, "portkey"))}.`,
+          `  - Cause under \`npm start\`: every request crosses wrangler's dev-proxy workerd (a Durable Object that fetches it again from the Worker's workerd) on its way in, and its answer on its way out. ${cause[0].toUpperCase()}${cause.slice(1)}. CPU per ${workload === "stream" ? "200-event stream" : "request"} at c=1: Gatehouse's process tree ${plainMs(cpu(x, "gatehouse"))}, workerd alone ${plainMs(cpu(w, "gatehouse"))}, Portkey ${plainMs(cpu(x, "portkey"))}.`,
         );
       }
       const itself = itselfLine(a, what);
@@ -382,7 +382,7 @@ export function targetChecks(cells, notes, workerd = null) {
       lines.push(`  - Gap over the target: ${gaps.join(", ")}.`);
       if (g !== null && g > 1) {
         lines.push(
-          `  - Cause under \`npm start\`: every chunk crosses the dev-proxy workerd and wrangler's Node process on its way out, and the Worker's upstream fetch crosses Node on its way in. CPU per ${find(cells, "stream", 1) ? "200-event " : ""}stream at c=1: Gatehouse's process tree ${plainMs(cpu(x, "gatehouse"))}, the Worker alone in workerd ${plainMs(cpu(w, "gatehouse"))}, Portkey ${plainMs(cpu(x, "portkey"))}${cpuLine ? `; ${cpuLine}` : ""}.`,
+          `  - Cause under \`npm start\`: every chunk crosses wrangler's dev-proxy workerd on its way out. CPU per ${find(cells, "stream", 1) ? "200-event " : ""}stream at c=1: Gatehouse's process tree ${plainMs(cpu(x, "gatehouse"))}, the Worker alone in workerd ${plainMs(cpu(w, "gatehouse"))}, Portkey ${plainMs(cpu(x, "portkey"))}${cpuLine ? `; ${cpuLine}` : ""}.`,
         );
       }
       if (a !== null && a > 1) {
@@ -607,7 +607,7 @@ Produced by \`npm run bench\` (\`bench/run.mjs\`) on ${meta.date}${meta.quick ? 
 - Closed loop: c clients, each sending its next request when its last one ended, with undici's \`request\` and keep-alive connections. Each cell (workload × concurrency) runs in ${rounds} rounds; in each round every target gets a third of the requests, the order of targets rotating, each slice after an unmeasured burst of c requests that opens its connections and a pause until both gateways are idle. Client, fake and gateways share the ${m.cores} cores.
 - Per request: latency to the end of the body, time to its first byte (TTFB), and for streams the largest gap between two consecutive events as received minus the ${paceMs} ms pace ("event delay"; events arriving in one chunk are 0 apart). "+" columns are the target's percentile minus direct's at the same concurrency. req/s counts successful requests over the time the target was driven. Peak RSS sums VmRSS over the gateway's whole process tree (for Gatehouse: the \`npm start\` launcher, wrangler and its two workerd processes), sampled every 100 ms while the cell ran against it; CPU ms/req is that tree's CPU time over the same windows, per request.
 - Percentiles are over successful requests; every failure is counted under "errors" and listed by kind.
-- Gatehouse's figures are those of \`wrangler dev\`, which \`npm start\` runs, not of a deployed Worker: its dev proxy (a second workerd) and its Node process sit on every request, and wrangler reloads the Worker when its sources change. The CPU and memory breakdowns under Notes show how much of the total they take.
+- Gatehouse's figures are those of \`wrangler dev\`, which \`npm start\` runs, not of a deployed Worker: its dev proxy (a second workerd, with a Durable Object that fetches each request again from the Worker's workerd) sits on every request, and wrangler reloads the Worker when its sources change. \`npm start\` runs wrangler with its DevTools inspector off, which it otherwise feeds every network event of the Worker through Node (bench/README.md). The CPU and memory breakdowns under Notes show how much of the total they take.
 
 ## Against the design's targets
 

@@ -5,6 +5,8 @@
 //   1: the same after one RPC to a Durable Object that does nothing (the cost of the gate hop);
 //   2: the same after two such RPCs in parallel, to two Durable Object classes (the user's gate
 //      and a LimitGate, as when a limit outside the user's gate applies).
+// With JS_STREAM "1", the upstream's body reaches the client through a JavaScript stream that
+// reads each chunk and hands it on (as Gatehouse passes SSE on), instead of natively.
 // The RPCs carry what Gatehouse's gate calls carry (a request id, key ids, empty rules) and
 // answer what an admitting gate answers. The DOs are configured as bench/workerd-host.mjs
 // configures Gatehouse's, and named the same every time, so each call reaches one warm
@@ -15,6 +17,7 @@ import { DurableObject } from "cloudflare:workers";
  * @typedef {object} LadderEnv
  * @property {string} UPSTREAM The fake upstream's origin.
  * @property {string} HOPS "0", "1" or "2".
+ * @property {string} [JS_STREAM] "1": the response body goes through a JavaScript stream.
  * @property {any} [GATE] Durable Object namespace of NopGate.
  * @property {any} [LIMIT_GATE] Durable Object namespace of NopLimitGate.
  */
@@ -67,10 +70,34 @@ export default {
     }
     // The body is read whole before the fetch, as Gatehouse reads it (it parses it).
     const body = await request.arrayBuffer();
-    return fetch(env.UPSTREAM + url.pathname + url.search, {
+    const upstream = await fetch(env.UPSTREAM + url.pathname + url.search, {
       method: request.method,
       headers: request.headers,
       body,
     });
+    if (env.JS_STREAM !== "1" || !upstream.body) return upstream;
+    return new Response(passedOn(upstream.body), upstream);
   },
 };
+
+/**
+ * The body handed on chunk by chunk by JavaScript, pulled as the client reads, with nothing
+ * else done to it: what passing a stream through the Worker's own code costs.
+ * @param {ReadableStream<Uint8Array>} body
+ */
+function passedOn(body) {
+  const reader = body.getReader();
+  return new ReadableStream(
+    {
+      async pull(controller) {
+        const chunk = await reader.read();
+        if (chunk.done) controller.close();
+        else controller.enqueue(chunk.value);
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
