@@ -21,18 +21,21 @@ beforeAll(async () => {
   ({ headers } = await profileHeaders(a, proxyId));
 });
 
-function stream(marker: string) {
+/** A Messages request whose fake scenario is `marker`. */
+function ask(marker: string, { stream = false, maxTokens = 64 } = {}) {
   return call(`/v1/anthropic/${proxyId}/v1/messages`, {
     method: "POST",
     headers,
     body: JSON.stringify({
       model: "claude-haiku-4-5-20251001",
-      max_tokens: 64,
-      stream: true,
+      max_tokens: maxTokens,
+      stream,
       messages: [{ role: "user", content: `tell me ${marker}` }],
     }),
   });
 }
+
+const stream = (marker: string) => ask(marker, { stream: true });
 
 /** Reads a response body, noting when each SSE event's bytes arrived. */
 async function readEvents(res: Response) {
@@ -103,28 +106,8 @@ describe("endings", () => {
 });
 
 describe("non-streaming bodies", () => {
-  function ask(marker: string) {
-    return call(`/v1/anthropic/${proxyId}/v1/messages`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({
-        model: "claude-haiku-4-5-20251001",
-        max_tokens: 64,
-        messages: [{ role: "user", content: `tell me ${marker}` }],
-      }),
-    });
-  }
-
   it("a JSON body over a mebibyte is passed on whole and still metered", async () => {
-    const res = await call(`/v1/anthropic/${proxyId}/v1/messages`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({
-        model: "claude-haiku-4-5-20251001",
-        max_tokens: 200_000,
-        messages: [{ role: "user", content: "tell me [fake:many:200000]" }],
-      }),
-    });
+    const res = await ask("[fake:many:200000]", { maxTokens: 200_000 });
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text.length).toBeGreaterThan(1024 * 1024);
