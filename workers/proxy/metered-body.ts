@@ -2,15 +2,16 @@
 // re-serialised, never held back), while usage is metered on the side. Whatever way the body
 // ends (completed, cut by the upstream, idle too long, or abandoned by the client),
 // `outcome` resolves exactly once with what was metered so far.
-import { SseParser } from "../../shared/sse";
-import {
-  StreamUsageMeter,
-  type Usage,
-  usageFromMessageEnds,
-  usageFromMessageJson,
-  ZERO_USAGE,
-} from "../../shared/usage";
+import type { Usage } from "../../shared/usage";
 import { GatewayError } from "../errors";
+import {
+  concat,
+  JSON_METER_LIMIT,
+  JsonMeter,
+  type Meter,
+  meterJson,
+  SseMeter,
+} from "./body-meters";
 
 export type StreamEnd = "complete" | "upstream_cut" | "idle_timeout" | "client_gone";
 
@@ -35,9 +36,6 @@ export interface MeteredBodyOptions {
   abortUpstream: () => void;
 }
 
-const JSON_METER_LIMIT = 1024 * 1024;
-/** How much of each end of a larger JSON body is kept for metering. */
-const JSON_END_BYTES = 64 * 1024;
 /** Largest JSON body read whole before it goes to the client. */
 const JSON_WHOLE_LIMIT = JSON_METER_LIMIT;
 const encoder = new TextEncoder();
@@ -46,8 +44,8 @@ const encoder = new TextEncoder();
  * A JSON body is read whole (up to JSON_WHOLE_LIMIT) before it goes to the client: a client
  * can do nothing with part of a JSON document, and handing the runtime finished bytes costs
  * far less than feeding it a stream. If the upstream cuts the body or falls silent first, the
- * client gets a clear 502 or 504 instead of a truncated document (BodyCutError, with what was
- * metered). A body that grows past the limit is passed on as it arrives, after what was read.
+ * client gets a clear 502 or 504 instead of a truncated document (BodyCutError). A body that
+ * grows past the limit is passed on as it arrives, after what was read.
  */
 export async function jsonBody(
   upstream: ReadableStream<Uint8Array>,
@@ -68,8 +66,8 @@ export async function jsonBody(
     for (;;) {
       const chunk = await reader.read();
       if (chunk.done) break;
-      ttfbMs ??= watchdog.touch() - options.startedAt;
-      watchdog.touch();
+      const at = watchdog.touch();
+      ttfbMs ??= at - options.startedAt;
       chunks.push(chunk.value);
       size += chunk.value.byteLength;
       if (size > JSON_WHOLE_LIMIT) {
@@ -200,8 +198,8 @@ function passedBody(
           controller.close();
           return finish(meter.sawEnd() ? "complete" : "upstream_cut");
         }
-        ttfbMs ??= watchdog.touch() - options.startedAt;
-        watchdog.touch();
+        const at = watchdog.touch();
+        ttfbMs ??= at - options.startedAt;
         meter.push(chunk.value);
         controller.enqueue(chunk.value);
       },
@@ -232,99 +230,4 @@ function passedBody(
   }
 
   return { body, outcome };
-}
-
-interface Meter {
-  push(chunk: Uint8Array): void;
-  /** Whether the body ended the way a complete response ends. */
-  sawEnd(): boolean;
-  result(): Pick<BodyOutcome, "usage" | "model" | "errorType">;
-}
-
-class SseMeter implements Meter {
-  readonly #parser = new SseParser();
-  readonly #meter = new StreamUsageMeter();
-
-  push(chunk: Uint8Array) {
-    for (const event of this.#parser.push(chunk)) this.#meter.observe(event);
-  }
-
-  sawEnd() {
-    for (const event of this.#parser.end()) this.#meter.observe(event);
-    return this.#meter.sawMessageStop || this.#meter.errorType !== undefined;
-  }
-
-  result() {
-    const m = this.#meter;
-    return { usage: { ...m.usage }, model: m.model, errorType: m.errorType };
-  }
-}
-
-/**
- * Keeps a JSON body to meter it once it has ended: all of it up to JSON_METER_LIMIT, and past
- * that only its two ends, which hold what metering needs (the message's type and model at the
- * start, its usage at the end).
- */
-class JsonMeter implements Meter {
-  readonly #chunks: Uint8Array[] = [];
-  #size = 0;
-  #head: Uint8Array | undefined;
-  #tail = new Uint8Array(0);
-
-  push(chunk: Uint8Array) {
-    if (this.#head === undefined && this.#size + chunk.byteLength <= JSON_METER_LIMIT) {
-      this.#chunks.push(chunk.slice());
-      this.#size += chunk.byteLength;
-      return;
-    }
-    this.#head ??= concat(this.#chunks, this.#size).slice(0, JSON_END_BYTES);
-    this.#chunks.length = 0;
-    const joined = concat([this.#tail, chunk], this.#tail.byteLength + chunk.byteLength);
-    this.#tail = joined.slice(Math.max(0, joined.byteLength - JSON_END_BYTES));
-  }
-
-  sawEnd() {
-    return true;
-  }
-
-  result() {
-    if (this.#head === undefined) return meterJson(concat(this.#chunks, this.#size));
-    const decoder = new TextDecoder();
-    const message = usageFromMessageEnds(decoder.decode(this.#head), decoder.decode(this.#tail));
-    if (message) return { usage: message.usage, model: message.model, errorType: undefined };
-    return { usage: { ...ZERO_USAGE }, model: undefined, errorType: undefined };
-  }
-}
-
-/** Usage and model of a whole Messages response, or the error type of an error body. */
-function meterJson(bytes: Uint8Array): Pick<BodyOutcome, "usage" | "model" | "errorType"> {
-  const text = new TextDecoder().decode(bytes);
-  const message = usageFromMessageJson(text);
-  if (message) return { usage: message.usage, model: message.model, errorType: undefined };
-  return { usage: { ...ZERO_USAGE }, model: undefined, errorType: errorTypeOf(text) };
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
-}
-
-function errorTypeOf(text: string): string | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === "object" && parsed !== null && "error" in parsed) {
-      const error = parsed.error;
-      if (typeof error === "object" && error !== null && "type" in error) {
-        return typeof error.type === "string" ? error.type : undefined;
-      }
-    }
-  } catch {
-    // Not JSON: nothing to learn from it.
-  }
-  return undefined;
 }
