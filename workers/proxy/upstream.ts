@@ -4,7 +4,8 @@
 import { GatewayError } from "../errors";
 import type { Admission } from "./admission";
 
-const DROP_REQUEST = new Set([
+/** Headers that never go upstream: by exact name, or by prefix (the `-*` entries). */
+const DROP_REQUEST = dropRule([
   "host",
   "authorization",
   "x-api-key",
@@ -23,44 +24,56 @@ const DROP_REQUEST = new Set([
   "true-client-ip",
   "origin",
   "referer",
+  "x-archestra-*",
+  "cf-*",
+  "x-forwarded-*",
+  "sec-*",
 ]);
-const DROP_REQUEST_PREFIXES = ["x-archestra-", "cf-", "x-forwarded-", "sec-"];
 
-const DROP_RESPONSE = new Set([
+/** Headers of the provider's response that never reach the client. */
+const DROP_RESPONSE = dropRule([
   "content-length",
   "connection",
   "keep-alive",
   "transfer-encoding",
   "set-cookie",
   "alt-svc",
+  "cf-*",
 ]);
-const DROP_RESPONSE_PREFIXES = ["cf-"];
 
-function dropped(name: string, exact: Set<string>, prefixes: readonly string[]): boolean {
-  return exact.has(name) || prefixes.some((p) => name.startsWith(p));
+/** One regular expression for a list of lower-case names and `prefix-*` patterns. */
+function dropRule(names: readonly string[]): RegExp {
+  const alternatives = names.map((n) =>
+    n.endsWith("*") ? `${escape(n.slice(0, -1))}.*` : escape(n),
+  );
+  return new RegExp(`^(?:${alternatives.join("|")})$`);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /**
  * A copy of `headers` without the dropped ones. Copying and deleting the few dropped names is
  * cheaper than setting each kept header one by one (every call crosses into the runtime).
  */
-function filtered(headers: Headers, exact: Set<string>, prefixes: readonly string[]): Headers {
+function filtered(headers: Headers, drop: RegExp): Headers {
   const out = new Headers(headers);
   for (const name of headers.keys()) {
-    if (dropped(name, exact, prefixes)) out.delete(name);
+    if (drop.test(name)) out.delete(name);
   }
   return out;
 }
 
 export function upstreamHeaders(incoming: Headers, admission: Admission): Headers {
-  const out = filtered(incoming, DROP_REQUEST, DROP_REQUEST_PREFIXES);
+  const out = filtered(incoming, DROP_REQUEST);
   const { header, value } = admission.upstream;
   out.set(header, value);
   return out;
 }
 
 export function clientHeaders(upstream: Headers, requestId: string): Headers {
-  const out = filtered(upstream, DROP_RESPONSE, DROP_RESPONSE_PREFIXES);
+  const out = filtered(upstream, DROP_RESPONSE);
   out.set("x-gatehouse-request-id", requestId);
   return out;
 }
