@@ -44,12 +44,12 @@ const DROP_RESPONSE = dropRule([
 /** One regular expression for a list of lower-case names and `prefix-*` patterns. */
 function dropRule(names: readonly string[]): RegExp {
   const alternatives = names.map((n) =>
-    n.endsWith("*") ? `${escape(n.slice(0, -1))}.*` : escape(n),
+    n.endsWith("*") ? `${escapeRegExp(n.slice(0, -1))}.*` : escapeRegExp(n),
   );
   return new RegExp(`^(?:${alternatives.join("|")})$`);
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
