@@ -93,7 +93,7 @@ type Scenario =
   | { kind: "tool_use" }
   | { kind: "error-midstream" }
   | { kind: "cut" }
-  | { kind: "cut-body" }
+  | { kind: "cut-body"; chunked: boolean }
   | { kind: "hang-body" }
   | { kind: "hang" }
   | { kind: "hang-stream" }
@@ -108,7 +108,8 @@ const NAMED_SCENARIOS: Readonly<Record<string, Scenario>> = {
   tool_use: { kind: "tool_use" },
   "error-midstream": { kind: "error-midstream" },
   cut: { kind: "cut" },
-  "cut-body": { kind: "cut-body" },
+  "cut-body": { kind: "cut-body", chunked: false },
+  "cut-body-chunked": { kind: "cut-body", chunked: true },
   "hang-body": { kind: "hang-body" },
   hang: { kind: "hang" },
   "hang-stream": { kind: "hang-stream" },
@@ -449,11 +450,14 @@ class Reply {
     this.res.socket?.destroy();
   }
 
-  /** Sends the headers and half of a JSON body, then drops the connection or goes silent. */
-  halfBody(body: string, then: "cut" | "hang"): void {
+  /**
+   * Sends the headers and half of a JSON body, then drops the connection or goes silent.
+   * `chunked`: with no content-length, as a body of unknown length is sent.
+   */
+  halfBody(body: string, then: "cut" | "hang", chunked = false): void {
     this.res.writeHead(200, {
       "content-type": "application/json",
-      "content-length": Buffer.byteLength(body),
+      ...(chunked ? {} : { "content-length": Buffer.byteLength(body) }),
     });
     this.res.write(body.slice(0, body.length >> 1), () => {
       if (then === "cut") this.cut();
@@ -588,7 +592,8 @@ async function replyWithoutStream(
   if (scenario.kind === "cut") return reply.cut();
   if (scenario.kind === "cut-body" || scenario.kind === "hang-body") {
     const body = JSON.stringify(jsonMessage(request, ids, TEXT_DEFAULTS));
-    return reply.halfBody(body, scenario.kind === "cut-body" ? "cut" : "hang");
+    const chunked = scenario.kind === "cut-body" && scenario.chunked;
+    return reply.halfBody(body, scenario.kind === "cut-body" ? "cut" : "hang", chunked);
   }
   if (scenario.kind === "error-midstream") {
     return reply.error(400, "invalid_request_error", "[fake:error-midstream] needs stream: true");

@@ -22,10 +22,10 @@ beforeAll(async () => {
 });
 
 /** A Messages request whose fake scenario is `marker`. */
-function ask(marker: string, { stream = false, maxTokens = 64 } = {}) {
+function ask(marker: string, { stream = false, maxTokens = 64, agentId = "" } = {}) {
   return call(`/v1/anthropic/${proxyId}/v1/messages`, {
     method: "POST",
-    headers,
+    headers: withAgent(agentId),
     body: JSON.stringify({
       model: "claude-haiku-4-5-20251001",
       max_tokens: maxTokens,
@@ -36,6 +36,13 @@ function ask(marker: string, { stream = false, maxTokens = 64 } = {}) {
 }
 
 const stream = (marker: string) => ask(marker, { stream: true });
+
+/** The profile's headers, with another agent id when one is given (to find the log row). */
+function withAgent(agentId: string): Headers {
+  const out = new Headers(headers);
+  if (agentId) out.set("x-archestra-agent-id", agentId);
+  return out;
+}
 
 /** Reads a response body, noting when each SSE event's bytes arrived. */
 async function readEvents(res: Response) {
@@ -117,18 +124,30 @@ describe("non-streaming bodies", () => {
     expect(row).toMatchObject({ status: 200, errorType: null, streamed: false });
   });
 
-  it("a JSON body cut mid-way reaches the client as a 502, not as a truncated document", async () => {
-    const res = await ask("[fake:cut-body]");
-    expect(res.status).toBe(502);
-    const body = await res.json<{ type: string; error: { type: string; message: string } }>();
-    expect(body.error).toMatchObject({ type: "api_error", message: expect.stringMatching(/cut/) });
-    const { row } = await loggedRow(
-      a,
-      `user:${a.userId}`,
-      (r) => !r.streamed && r.errorType === "upstream_cut",
-    );
-    expect(row).toMatchObject({ status: 502, inputTokens: 0, clientGone: false });
-  });
+  it.each([
+    ["of declared length", "[fake:cut-body]"],
+    ["of unknown length", "[fake:cut-body-chunked]"],
+  ])(
+    "a JSON body %s cut mid-way reaches the client as a 502, not as a truncated document",
+    async (_, marker) => {
+      const agentId = `cut-${marker}`;
+      const res = await ask(marker, { agentId });
+      expect(res.status).toBe(502);
+      const body = await res.json<{ type: string; error: { type: string; message: string } }>();
+      expect(body.error).toMatchObject({
+        type: "api_error",
+        message: expect.stringMatching(/cut/),
+      });
+      const { row } = await loggedRow(a, `user:${a.userId}`, (r) => r.agentId === agentId);
+      expect(row).toMatchObject({
+        status: 502,
+        errorType: "upstream_cut",
+        streamed: false,
+        inputTokens: 0,
+        clientGone: false,
+      });
+    },
+  );
 
   it("a JSON body that stops arriving ends in a 504 once the upstream timeout passes", async () => {
     const res = await ask("[fake:hang-body]");

@@ -48,10 +48,29 @@ const encoder = new TextEncoder();
  * grows past the limit is passed on as it arrives, after what was read.
  */
 export async function jsonBody(
-  upstream: ReadableStream<Uint8Array>,
+  upstream: Response,
   options: MeteredBodyOptions,
 ): Promise<{ body: Uint8Array | ReadableStream<Uint8Array>; outcome: Promise<BodyOutcome> }> {
-  const reader = upstream.getReader();
+  // A declared length within the limit is read by the runtime in one call.
+  const declared = Number(upstream.headers.get("content-length") ?? Number.NaN);
+  if (declared <= JSON_WHOLE_LIMIT) {
+    let idleEnded = false;
+    const watchdog = idleWatchdog(options.idleTimeoutMs, () => {
+      idleEnded = true;
+      options.abortUpstream();
+    });
+    try {
+      const bytes = new Uint8Array(await upstream.arrayBuffer());
+      return whole(bytes, Date.now() - options.startedAt);
+    } catch {
+      throw new BodyCutError(idleEnded ? "idle_timeout" : "upstream_cut", undefined);
+    } finally {
+      watchdog.stop();
+    }
+  }
+
+  if (!upstream.body) return whole(new Uint8Array(0), undefined);
+  const reader = upstream.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   let ttfbMs: number | undefined;
@@ -84,17 +103,16 @@ export async function jsonBody(
   // A silent upstream's read ends when the watchdog cancels it, whichever way it ends.
   if (idleEnded) throw new BodyCutError("idle_timeout", ttfbMs);
   if (cut) throw new BodyCutError("upstream_cut", ttfbMs);
-  const bytes = concat(chunks, size);
-  const ended = Date.now();
-  return {
-    body: bytes,
-    outcome: Promise.resolve().then(() => ({
-      end: "complete" as const,
-      ...meterJson(bytes),
-      ttfbMs,
-      endedAt: ended,
-    })),
-  };
+  return whole(concat(chunks, size), ttfbMs);
+}
+
+/** A whole JSON body, metered once the response is on its way. */
+function whole(bytes: Uint8Array, ttfbMs: number | undefined) {
+  const endedAt = Date.now();
+  const outcome = Promise.resolve().then(
+    (): BodyOutcome => ({ end: "complete", ...meterJson(bytes), ttfbMs, endedAt }),
+  );
+  return { body: bytes, outcome };
 }
 
 /** Thrown by jsonBody when the upstream stopped before the body was whole. */

@@ -156,7 +156,7 @@ async function forwardJson(c: Ctx, endpoint: "messages" | "count_tokens") {
   } as const;
   const { body, outcome } = isSse
     ? meteredStream(upstream.body, bodyOptions)
-    : await jsonBody(upstream.body, bodyOptions).catch((err: unknown) => {
+    : await jsonBody(upstream, bodyOptions).catch((err: unknown) => {
         if (err instanceof BodyCutError) {
           const { status, end: errorType, ttfbMs } = err;
           const endedAt = Date.now();
