@@ -3,22 +3,12 @@
 // rollups and marked counted, and keys' last-used times move forward. A retried flush
 // therefore neither logs nor counts anything twice. The row insert's SQL is built once from
 // the schema, not by the query builder for every row (the flush runs for every request).
-import { eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { type LlmRequestRow, llmRequests, virtualKeys } from "../d1/schema";
+import { rowInsert } from "../workers/db";
 
-const columns = Object.entries(getTableColumns(llmRequests));
-const INSERT_ROW = `INSERT INTO llm_requests (${columns.map(([, c]) => `"${c.name}"`).join(", ")})
-  VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`;
-
-/** A row's values in INSERT_ROW's column order, as D1 takes them (booleans as 0/1). */
-function rowValues(row: LlmRequestRow): unknown[] {
-  const values: Record<string, unknown> = row;
-  return columns.map(([key, column]) => {
-    const value = values[key] ?? column.default ?? null;
-    return value === null ? null : column.mapToDriverValue(value);
-  });
-}
+const insertRow = rowInsert(llmRequests);
 
 export async function writeLogRows(d1: D1Database, rows: LlmRequestRow[]): Promise<void> {
   if (rows.length === 0) return;
@@ -30,8 +20,8 @@ export async function writeLogRows(d1: D1Database, rows: LlmRequestRow[]): Promi
       if (keyId) lastUsed.set(keyId, Math.max(lastUsed.get(keyId) ?? 0, row.createdAt));
     }
   }
-  const insert = d1.prepare(INSERT_ROW);
-  const inserts = rows.map((row) => insert.bind(...rowValues(row)));
+  const insert = d1.prepare(insertRow.sql);
+  const inserts = rows.map((row) => insert.bind(...insertRow.values(row)));
   const rollup = d1
     .prepare(`
     INSERT INTO usage_daily (day, org_id, user_id, team_id, proxy_id, model, virtual_key_id,

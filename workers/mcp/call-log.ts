@@ -4,7 +4,7 @@
 import { type McpToolCall, mcpToolCalls } from "../../d1/schema";
 import { newId } from "../../shared/ids";
 import { redact } from "../audit/redact";
-import { db } from "../db";
+import { rowInsert } from "../db";
 import type { CallOutcome } from "./call-tool";
 import type { SessionContext } from "./session-context";
 
@@ -42,9 +42,14 @@ export function toolCallRow(ctx: SessionContext, call: CallOutcome): McpToolCall
   };
 }
 
-/** One insert per row (D1 caps bound parameters per statement), in one batch. */
+const insertRow = rowInsert(mcpToolCalls);
+
+/**
+ * One insert per row (D1 caps bound parameters per statement), in one batch; a row already
+ * written (a retry after an unclear failure) is left as it is.
+ */
 export async function writeToolCalls(env: Env, rows: McpToolCall[]): Promise<void> {
-  const d = db(env);
-  const [first, ...rest] = rows.map((row) => d.insert(mcpToolCalls).values(row));
-  if (first) await d.batch([first, ...rest]);
+  if (rows.length === 0) return;
+  const insert = env.DB.prepare(insertRow.sql);
+  await env.DB.batch(rows.map((row) => insert.bind(...insertRow.values(row))));
 }
