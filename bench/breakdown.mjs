@@ -27,8 +27,17 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeUpstreamThread } from "./fake-upstream.mjs";
-import { closedLoop, timedRequest, workloads } from "./measure.mjs";
+import { logSince, markdownTable, ms, signed } from "./format.mjs";
+import {
+  closedLoop,
+  interleavedRounds,
+  openConnections,
+  sliceOf,
+  timedRequest,
+  workloads,
+} from "./measure.mjs";
 import { machineFacts, sectionEnd, sectionStart, writeResults, writeSection } from "./outputs.mjs";
+import { guardRun, killNow } from "./processes.mjs";
 import { readWorkerdResults } from "./report.mjs";
 import { startSampler } from "./sampler.mjs";
 import { growthIn, percentile, summarize } from "./stats.mjs";
@@ -124,6 +133,7 @@ const RUNGS = [
 ];
 
 const runStart = Date.now();
+const log = logSince(runStart);
 /** @type {import("miniflare").Miniflare[]} */
 const instances = [];
 /** @type {number[]} The workerd processes Miniflare started for us. */
@@ -146,37 +156,14 @@ function cleanup() {
   return cleaning;
 }
 
-for (const signal of /** @type {NodeJS.Signals[]} */ (["SIGINT", "SIGTERM", "SIGHUP"])) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping workerd.`);
-    cleanup().finally(() => process.exit(130));
-  });
-}
-// Last resort: the workerd processes we started (by pid) do not outlive us.
-process.on("exit", () => {
-  for (const pid of workerdPids) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
+guardRun({
+  stopping: "workerd",
+  cleanup,
+  // The workerd processes we started (by pid) do not outlive us.
+  lastResort: () => killNow(workerdPids),
+  watchdogMs: WATCHDOG_MS,
+  overdue: `The breakdown benchmark ran past ${WATCHDOG_MS / 1000} s; stopping.`,
 });
-setTimeout(() => {
-  console.error(`The breakdown benchmark ran past ${WATCHDOG_MS / 1000} s; stopping.`);
-  cleanup().finally(() => process.exit(1));
-}, WATCHDOG_MS).unref();
-
-/** @param {string} message */
-function log(message) {
-  const seconds = ((Date.now() - runStart) / 1000).toFixed(0).padStart(3);
-  console.log(`[${seconds}s] ${message}`);
-}
-
-/** @template T @param {T[]} list @param {number} by */
-function rotate(list, by) {
-  return list.map((_, i) => list[(i + by) % list.length]);
-}
 
 /** The ladder Worker bundled by `wrangler deploy --dry-run` from a config written here. */
 function bundleLadder() {
@@ -361,23 +348,17 @@ async function main() {
     }
     const perSlice = {
       concurrency: step.concurrency,
-      count: Math.max(1, Math.ceil((step.count * scale) / ROUNDS)),
-      capMs: step.capMs / ROUNDS,
+      ...sliceOf(step, ROUNDS, scale),
       timeoutMs: REQUEST_TIMEOUT_MS,
     };
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const target of rotate(targets, round)) {
-        // Unmeasured: opens (and keeps alive) the connections this slice uses.
-        await closedLoop(target, kinds[0], {
-          concurrency: step.concurrency,
-          count: step.concurrency,
-          capMs: 5_000,
-          timeoutMs: 5_000,
-        });
-        await settleWorkerd(workerdPids);
-        loops[target.name].push(await closedLoop(target, workload, perSlice));
-      }
-    }
+    Object.assign(
+      loops,
+      await interleavedRounds(targets, ROUNDS, {
+        warm: (target) => openConnections(target, kinds[0], step.concurrency),
+        settle: () => settleWorkerd(workerdPids),
+        slice: (target) => closedLoop(target, workload, perSlice),
+      }),
+    );
     const failed = targets
       .map((t) => [t.name, loops[t.name].flatMap((l) => l.results).filter((r) => !r.ok).length])
       .filter(([, n]) => Number(n) > 0)
@@ -440,24 +421,6 @@ async function main() {
   console.log(`\n${section}\n`);
   writeSection("breakdown", section);
   log(`Wrote the breakdown section of BENCHMARKS.md and bench/breakdown-results.json.`);
-}
-
-/** @param {number} v */
-function ms(v) {
-  const a = Math.abs(v);
-  return v.toFixed(a < 10 ? 2 : a < 100 ? 1 : 0);
-}
-
-/** @param {number | null | undefined} v */
-function signed(v) {
-  if (v === undefined || v === null || Number.isNaN(v)) return "n/a";
-  return `${v < 0 ? "−" : "+"}${ms(Math.abs(v))}`;
-}
-
-/** @param {string[]} header @param {string[][]} rows */
-function markdownTable(header, rows) {
-  const line = (/** @type {string[]} */ cells) => `| ${cells.join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
 /**

@@ -19,14 +19,21 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Agent, request } from "undici";
 import { startFakeMcpUpstreamThread } from "./fake-mcp-upstream.mjs";
+import { addedMs, breakdown, logSince, mapValues } from "./format.mjs";
 import { gatewayAccessToken } from "./mcp-oauth.mjs";
-import { now } from "./measure.mjs";
+import { interleavedRounds, now, sliceOf } from "./measure.mjs";
 import { machineFacts, sectionEnd, sectionStart, writeResults, writeSection } from "./outputs.mjs";
-import { killKnownGroupsNow, openFilesByProcess, stopAll, treeCpuTicks } from "./processes.mjs";
+import {
+  guardRun,
+  killKnownGroupsNow,
+  openFilesByProcess,
+  stopAll,
+  untilIdle,
+} from "./processes.mjs";
 import { errorLines, figuresTable } from "./report.mjs";
 import { startSampler } from "./sampler.mjs";
 import { growthIn, peakIn, summarize } from "./stats.mjs";
-import { startGatehouse, versions } from "./targets.mjs";
+import { firstAdmin, startGatehouse, versions } from "./targets.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -84,6 +91,7 @@ const PLAN = [
  */
 
 const runStart = Date.now();
+const log = logSince(runStart);
 /** @type {import("./fake-mcp-upstream.mjs").FakeMcpUpstream | undefined} */
 let fake;
 /** @type {Promise<void> | undefined} */
@@ -97,28 +105,13 @@ function cleanup() {
   return cleaning;
 }
 
-for (const signal of /** @type {NodeJS.Signals[]} */ (["SIGINT", "SIGTERM", "SIGHUP"])) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping Gatehouse.`);
-    cleanup().finally(() => process.exit(130));
-  });
-}
-process.on("exit", killKnownGroupsNow);
-setTimeout(() => {
-  console.error(`The MCP benchmark ran past ${(WATCHDOG_MS / 1000).toFixed(0)} s; stopping.`);
-  cleanup().finally(() => process.exit(1));
-}, WATCHDOG_MS).unref();
-
-/** @param {string} message */
-function log(message) {
-  const seconds = ((Date.now() - runStart) / 1000).toFixed(0).padStart(3);
-  console.log(`[${seconds}s] ${message}`);
-}
-
-/** @template T @param {T[]} list @param {number} by */
-function rotate(list, by) {
-  return list.map((_, i) => list[(i + by) % list.length]);
-}
+guardRun({
+  stopping: "Gatehouse",
+  cleanup,
+  lastResort: killKnownGroupsNow,
+  watchdogMs: WATCHDOG_MS,
+  overdue: `The MCP benchmark ran past ${(WATCHDOG_MS / 1000).toFixed(0)} s; stopping.`,
+});
 
 const dispatcher = new Agent({
   keepAliveTimeout: 60_000,
@@ -304,43 +297,13 @@ async function openSessions(target, count) {
 }
 
 /**
- * @param {string} url
- * @param {RequestInit} init
- */
-async function json(url, init) {
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${init.method ?? "GET"} ${url}: ${res.status} ${text}`);
-  return { res, body: text ? JSON.parse(text) : null };
-}
-
-/**
  * What an admin does through the API: first admin (locally no setup token is needed), the fake
  * as an upstream MCP server, a gateway offering it. Returns the admin's session cookie too.
  * @param {string} baseUrl
  * @param {string} upstreamUrl
  */
 async function arrangeGateway(baseUrl, upstreamUrl) {
-  const setup = await json(`${baseUrl}/api/setup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      organisationName: "Bench",
-      name: "Bench Admin",
-      email: "bench@bench.test",
-      password: "a long enough bench password",
-    }),
-  });
-  const cookie = setup.res.headers.get("set-cookie")?.split(";")[0] ?? "";
-  /** @param {string} path @param {unknown} [body] */
-  const api = async (path, body) =>
-    (
-      await json(`${baseUrl}/api${path}`, {
-        method: body === undefined ? "GET" : "POST",
-        headers: { cookie, origin: baseUrl, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-    ).body;
+  const { cookie, api } = await firstAdmin(baseUrl);
   const server = await api("/mcp-servers", {
     name: SERVER_NAME,
     url: upstreamUrl,
@@ -354,42 +317,6 @@ async function arrangeGateway(baseUrl, upstreamUrl) {
     serverIds: [server.id],
   });
   return { cookie, api, gatewayUrl: `${baseUrl}/v1/mcp/${SLUG}`, gateway };
-}
-
-/**
- * Waits (up to SETTLE_MAX_MS) until the gateway uses at most a tenth of a core, so its
- * leftovers (tool-call log writes) do not land on the next slice.
- * @param {number} pid
- */
-async function settle(pid) {
-  const deadline = Date.now() + SETTLE_MAX_MS;
-  let before = treeCpuTicks(pid);
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    const after = treeCpuTicks(pid);
-    if (after - before <= 2) return;
-    before = after;
-  }
-}
-
-/** @param {number} v */
-function ms(v) {
-  const a = Math.abs(v);
-  return v.toFixed(a < 10 ? 2 : a < 100 ? 1 : 0);
-}
-
-/** @param {number | undefined | null} v */
-function signedMs(v) {
-  if (v === undefined || v === null || Number.isNaN(v)) return "n/a";
-  return `${v < 0 ? "−" : "+"}${ms(Math.abs(v))} ms`;
-}
-
-/** "a 12, b 3", largest first. @param {Record<string, number>} parts @param {number} [digits] */
-function breakdown(parts, digits = 0) {
-  return Object.entries(parts)
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, v]) => `${name} ${v.toFixed(digits)}`)
-    .join(", ");
 }
 
 async function main() {
@@ -465,22 +392,22 @@ async function main() {
         log(`Skipping ${workload.name} c=${step.concurrency}: time budget spent.`);
         continue;
       }
-      const perSlice = {
-        count: Math.max(1, Math.ceil((step.count * scale) / ROUNDS)),
-        capMs: step.capMs / ROUNDS,
-      };
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const target of rotate(targets, round)) {
-          const clients = sessions[target.name].slice(0, step.concurrency);
-          // Unmeasured: one request per client, so every slice starts with warm connections.
-          await closedLoop(target, clients, workload, {
-            count: step.concurrency,
-            capMs: 5_000,
-          });
-          await settle(pid);
-          loops[target.name].push(await closedLoop(target, clients, workload, perSlice));
-        }
-      }
+      const perSlice = sliceOf(step, ROUNDS, scale);
+      /** The first `concurrency` sessions of a target: one per client. @param {McpTarget} target */
+      const clients = (target) => sessions[target.name].slice(0, step.concurrency);
+      Object.assign(
+        loops,
+        await interleavedRounds(targets, ROUNDS, {
+          // One request per client, so every slice starts with warm connections.
+          warm: (target) =>
+            closedLoop(target, clients(target), workload, {
+              count: step.concurrency,
+              capMs: 5_000,
+            }),
+          settle: () => untilIdle([[pid]], SETTLE_MAX_MS),
+          slice: (target) => closedLoop(target, clients(target), workload, perSlice),
+        }),
+      );
       const line = targets
         .map((t) => {
           const results = loops[t.name].flatMap((l) => l.results);
@@ -554,7 +481,7 @@ async function main() {
   };
   const headline = WORKLOADS.map(
     (w) =>
-      `- ${w.label}: added p50 at c=1 ${signedMs(added(w.name, 1, 50))} (p99 ${signedMs(added(w.name, 1, 99))}); at c=50 direct ${rps(w.name, 50, "direct")}, through Gatehouse ${rps(w.name, 50, "gatehouse")}.`,
+      `- ${w.label}: added p50 at c=1 ${addedMs(added(w.name, 1, 50))} (p99 ${addedMs(added(w.name, 1, 99))}); at c=50 direct ${rps(w.name, 50, "direct")}, through Gatehouse ${rps(w.name, 50, "gatehouse")}.`,
   );
   const sections = WORKLOADS.map((w) => {
     const mine = cells.filter((c) => c.workload === w.name && !c.skipped);
@@ -671,11 +598,6 @@ ${[...tails].join("\n")}${tails.length > 0 ? "\n" : ""}- ${printed.count === 0 ?
 ${sectionEnd("mcp")}`;
   writeSection("mcp", section);
   log(`Wrote the MCP section of BENCHMARKS.md and bench/mcp-results.json in ${meta.durationS} s.`);
-}
-
-/** @template T, U @param {Record<string, T>} record @param {(v: T) => U} f */
-function mapValues(record, f) {
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
 }
 
 try {

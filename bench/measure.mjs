@@ -223,3 +223,62 @@ export async function floor(url, count) {
   times.sort((a, b) => a - b);
   return { ok: times.length, p50: percentile(times, 50), p99: percentile(times, 99) };
 }
+
+/** `list` rotated left by `by`: each round starts with another target. @template T @param {T[]} list @param {number} by */
+export function rotate(list, by) {
+  return list.map((_, i) => list[(i + by) % list.length]);
+}
+
+/**
+ * A cell's share per slice: its request count (scaled, at least one) and its wall-clock cap,
+ * split evenly over the rounds.
+ * @param {{ count: number, capMs: number }} step
+ * @param {number} rounds
+ * @param {number} scale
+ */
+export function sliceOf(step, rounds, scale) {
+  return {
+    count: Math.max(1, Math.ceil((step.count * scale) / rounds)),
+    capMs: step.capMs / rounds,
+  };
+}
+
+/**
+ * One cell run in interleaved rounds: in each round every target, in an order that rotates,
+ * gets an unmeasured `warm` (opening, and keeping alive, the connections its slice uses, so no
+ * slice pays for connection setup the one before it did not), a wait for the servers to go
+ * idle (`settle`), then its measured `slice`. Targets `skip` says no to sit the round out.
+ * @template {{ name: string }} T
+ * @param {T[]} targets
+ * @param {number} rounds
+ * @param {{ warm: (target: T) => Promise<unknown>, settle: () => Promise<void>, slice: (target: T) => Promise<LoopResult>, skip?: (target: T) => boolean }} steps
+ * @returns {Promise<Record<string, LoopResult[]>>}
+ */
+export async function interleavedRounds(targets, rounds, steps) {
+  /** @type {Record<string, LoopResult[]>} */
+  const loops = Object.fromEntries(targets.map((t) => [t.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const target of rotate(targets, round)) {
+      if (steps.skip?.(target)) continue;
+      await steps.warm(target);
+      await steps.settle();
+      loops[target.name].push(await steps.slice(target));
+    }
+  }
+  return loops;
+}
+
+/**
+ * Unmeasured: `concurrency` requests at once, which open (and keep alive) as many connections.
+ * @param {import("./targets.mjs").Target} target
+ * @param {Workload} workload
+ * @param {number} concurrency
+ */
+export function openConnections(target, workload, concurrency) {
+  return closedLoop(target, workload, {
+    concurrency,
+    count: concurrency,
+    capMs: 5_000,
+    timeoutMs: 5_000,
+  });
+}

@@ -85,6 +85,25 @@ export function treeCpuTicks(rootPid) {
   return processTree(rootPid).reduce((sum, p) => sum + p.cpuTicks, 0);
 }
 
+/**
+ * Waits (up to `maxMs`) until every group of process trees uses at most a tenth of a core
+ * (2 ticks per 200 ms, the group's trees counted together), so one slice's leftovers (log
+ * writes, flushes) do not land on the next.
+ * @param {number[][]} groups Root pids, grouped.
+ * @param {number} maxMs
+ */
+export async function untilIdle(groups, maxMs) {
+  const ticks = () => groups.map((pids) => pids.reduce((sum, pid) => sum + treeCpuTicks(pid), 0));
+  const deadline = Date.now() + maxMs;
+  let before = ticks();
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    const after = ticks();
+    if (after.every((t, i) => t - before[i] <= 2)) return;
+    before = after;
+  }
+}
+
 /** Busy and total CPU ticks of the whole machine so far, from /proc/stat. */
 export function machineTicks() {
   const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
@@ -294,4 +313,39 @@ export async function stopAll() {
 export function killKnownGroupsNow() {
   for (const pgid of knownGroups) signalGroup(pgid, "SIGKILL");
   knownGroups.clear();
+}
+
+/** Last resort on process exit (synchronous): SIGKILL each of `pids` still running. @param {number[]} pids */
+export function killNow(pids) {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * However a bench script ends, what it started stops: a signal (SIGINT, SIGTERM, SIGHUP) runs
+ * `cleanup` and exits 130; after `watchdogMs`, `onWatchdog` runs (by default it prints
+ * `overdue`, cleans up and exits 1); on exit, `lastResort` runs, synchronously, for whatever
+ * the clean-up did not get to.
+ * @param {{ stopping: string, cleanup: () => Promise<void>, lastResort: () => void, watchdogMs: number, overdue?: string, onWatchdog?: () => void }} options
+ */
+export function guardRun({ stopping, cleanup, lastResort, watchdogMs, overdue, onWatchdog }) {
+  for (const signal of /** @type {NodeJS.Signals[]} */ (["SIGINT", "SIGTERM", "SIGHUP"])) {
+    process.on(signal, () => {
+      console.error(`\n${signal}: stopping ${stopping}.`);
+      cleanup().finally(() => process.exit(130));
+    });
+  }
+  process.on("exit", lastResort);
+  const fire =
+    onWatchdog ??
+    (() => {
+      console.error(overdue);
+      cleanup().finally(() => process.exit(1));
+    });
+  setTimeout(fire, Math.max(0, watchdogMs)).unref();
 }

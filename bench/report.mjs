@@ -2,6 +2,7 @@
 // direct where that means something, and as a ratio to direct and to Portkey.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { addedMs, breakdown, markdownTable, ms, plainMs, signed } from "./format.mjs";
 import { BENCHMARKS_FILE, keptSection } from "./outputs.mjs";
 
 const RESULTS_FILE = fileURLToPath(new URL("./results.json", import.meta.url));
@@ -60,17 +61,6 @@ export function readWorkerdResults() {
 
 const TARGETS = ["direct", "gatehouse", "portkey"];
 const GATEWAYS = ["gatehouse", "portkey"];
-
-/** @param {number} v */
-function ms(v) {
-  const a = Math.abs(v);
-  return v.toFixed(a < 10 ? 2 : a < 100 ? 1 : 0);
-}
-
-/** @param {number} v */
-function signedMs(v) {
-  return `${v < 0 ? "−" : "+"}${ms(Math.abs(v))}`;
-}
 
 /**
  * a ÷ b, or "–" where that means nothing: a missing figure, or one at or below zero (an added
@@ -132,14 +122,6 @@ function figure(column, cell, target) {
   return value - direct;
 }
 
-/** @param {string[]} header @param {string[][]} rows */
-function markdownTable(header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  /** @param {string[]} cells */
-  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
-}
-
 /** @param {boolean} stream */
 function columnsFor(stream) {
   return COLUMNS.filter((c) => stream || !c.streamOnly);
@@ -170,7 +152,7 @@ export function figuresTable(cells, stream) {
           const v = figure(column, cell, target);
           if (v === null) return "–";
           if (column.format) return column.format(v);
-          return column.kind === "added" ? signedMs(v) : ms(v);
+          return column.kind === "added" ? signed(v) : ms(v);
         }),
       ]);
     }
@@ -222,16 +204,6 @@ export function errorLines(cells) {
     }
   }
   return lines;
-}
-
-/** @param {number | null | undefined} v */
-function addedMs(v) {
-  return v === null || v === undefined || Number.isNaN(v) ? "n/a" : `${signedMs(v)} ms`;
-}
-
-/** @param {number | null | undefined} v */
-function plainMs(v) {
-  return v === null || v === undefined || Number.isNaN(v) ? "n/a" : `${ms(v)} ms`;
 }
 
 /** @param {number | null | undefined} v @param {number} limit */
@@ -530,14 +502,6 @@ export function workloadSection(label, cells, stream) {
  *   open files by process, after the warm-up and after each cell.
  * @property {Record<string, number>} [openFileLimits] Gatehouse's soft open-file limits.
  */
-
-/** "a 12, b 3" from a record of numbers, largest first. @param {Record<string, number>} parts */
-function breakdown(parts) {
-  return Object.entries(parts)
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, v]) => `${name} ${v.toFixed(0)}`)
-    .join(", ");
-}
 
 /**
  * BENCHMARKS.md: machine, versions, method, the design's targets, the tables, and notes, then

@@ -17,14 +17,24 @@ import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeUpstreamThread } from "./fake-upstream.mjs";
-import { closedLoop, floor, timedRequest, workloads } from "./measure.mjs";
+import { logSince, mapValues } from "./format.mjs";
+import {
+  closedLoop,
+  floor,
+  interleavedRounds,
+  openConnections,
+  sliceOf,
+  timedRequest,
+  workloads,
+} from "./measure.mjs";
 import { BENCHMARKS_FILE, formatWithBiome, machineFacts, writeResults } from "./outputs.mjs";
 import {
+  guardRun,
   killKnownGroupsNow,
   openFileLimits,
   openFilesByProcess,
   stopAll,
-  treeCpuTicks,
+  untilIdle,
 } from "./processes.mjs";
 import { benchmarksMarkdown, workloadSection } from "./report.mjs";
 import { startSampler } from "./sampler.mjs";
@@ -64,7 +74,7 @@ const PARTS = [
 ];
 /** What a part must leave for this process to write BENCHMARKS.md and exit. */
 const PART_MARGIN_MS = 15_000;
-/** Longest wait for the gateways to go idle before a slice (see settle()). */
+/** Longest wait for every gateway to go idle (a tenth of a core at most) before a slice. */
 const SETTLE_MAX_MS = 3_000;
 const scale = quick ? 0.1 : 1;
 
@@ -91,6 +101,7 @@ const PLAN = {
 };
 
 const runStart = Date.now();
+const log = logSince(runStart);
 /** @type {import("./fake-upstream.mjs").FakeUpstream | undefined} */
 let fake;
 /** @type {Promise<void> | undefined} */
@@ -110,51 +121,21 @@ function cleanup() {
   return cleaning;
 }
 
-for (const signal of /** @type {NodeJS.Signals[]} */ (["SIGINT", "SIGTERM", "SIGHUP"])) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping the gateways.`);
-    cleanup().finally(() => process.exit(130));
-  });
-}
-// Last resort if the process dies without the clean-up above (a throw inside a handler, say).
-process.on("exit", () => {
-  killKnownGroupsNow();
-  if (part && part.exitCode === null && part.signalCode === null) part.kill("SIGTERM");
+guardRun({
+  stopping: "the gateways",
+  cleanup,
+  // If the process dies without the clean-up (a throw inside a handler, say).
+  lastResort: () => {
+    killKnownGroupsNow();
+    if (part && part.exitCode === null && part.signalCode === null) part.kill("SIGTERM");
+  },
+  watchdogMs: WATCHDOG_MS,
+  onWatchdog: () => {
+    console.error(`The benchmark ran past ${WATCHDOG_MS / 60_000} minutes; stopping.`);
+    cleaning = undefined;
+    cleanup().finally(() => setTimeout(() => process.exit(1), 3_000));
+  },
 });
-setTimeout(() => {
-  console.error(`The benchmark ran past ${WATCHDOG_MS / 60_000} minutes; stopping.`);
-  cleaning = undefined;
-  cleanup().finally(() => setTimeout(() => process.exit(1), 3_000));
-}, WATCHDOG_MS).unref();
-
-/** @param {string} message */
-function log(message) {
-  const seconds = ((Date.now() - runStart) / 1000).toFixed(0).padStart(3);
-  console.log(`[${seconds}s] ${message}`);
-}
-
-/** @template T @param {T[]} list @param {number} by */
-function rotate(list, by) {
-  return list.map((_, i) => list[(i + by) % list.length]);
-}
-
-/**
- * Waits (up to SETTLE_MAX_MS) until no gateway uses more than a tenth of a core, so that one
- * target's leftovers (Gatehouse flushing its request log, a garbage collection) do not land
- * on the next target's slice.
- * @param {number[]} pids
- */
-async function settle(pids) {
-  const deadline = Date.now() + SETTLE_MAX_MS;
-  let before = pids.map(treeCpuTicks);
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    const after = pids.map(treeCpuTicks);
-    // 200 ms at a tenth of a core is 2 ticks.
-    if (after.every((ticks, i) => ticks - before[i] <= 2)) return;
-    before = after;
-  }
-}
 
 async function main() {
   log(quick ? "Quick run (BENCH_QUICK=1)." : "Full run.");
@@ -222,12 +203,11 @@ async function main() {
   let latestLogRow;
   for (const workload of kinds) {
     for (const step of PLAN[workload.name]) {
-      /** @type {Record<string, import("./measure.mjs").LoopResult[]>} */
-      const loops = Object.fromEntries(targets.map((t) => [t.name, []]));
       const run = {
         workload,
         concurrency: step.concurrency,
-        loops,
+        /** @type {Record<string, import("./measure.mjs").LoopResult[]>} */
+        loops: Object.fromEntries(targets.map((t) => [t.name, []])),
         skipped: false,
         /** @type {Set<string>} Targets that failed every request of a slice in this cell. */
         gaveUp: new Set(),
@@ -240,35 +220,31 @@ async function main() {
       }
       const perSlice = {
         concurrency: step.concurrency,
-        count: Math.max(1, Math.ceil((step.count * scale) / ROUNDS)),
-        capMs: step.capMs / ROUNDS,
+        ...sliceOf(step, ROUNDS, scale),
         timeoutMs: REQUEST_TIMEOUT_MS,
       };
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const target of rotate(targets, round)) {
-          if (run.gaveUp.has(target.name)) continue;
-          // Open (and keep alive) as many connections as this slice uses, unmeasured, so
-          // no slice pays for connection setup that the one before it did not.
-          await closedLoop(target, kinds[0], {
-            concurrency: step.concurrency,
-            count: step.concurrency,
-            capMs: 5_000,
-            timeoutMs: 5_000,
-          });
-          await settle(gatewayPids);
+      run.loops = await interleavedRounds(targets, ROUNDS, {
+        // A target that answered nothing in a whole slice would only burn the time budget on
+        // timeouts in the next rounds: its failures are counted, its later rounds skipped.
+        skip: (target) => run.gaveUp.has(target.name),
+        warm: (target) => openConnections(target, kinds[0], step.concurrency),
+        settle: () =>
+          untilIdle(
+            gatewayPids.map((pid) => [pid]),
+            SETTLE_MAX_MS,
+          ),
+        slice: async (target) => {
           const loop = await closedLoop(target, workload, perSlice);
-          loops[target.name].push(loop);
-          // A target that answered nothing in a whole slice would only burn the time budget
-          // on timeouts in the next rounds: its failures are counted, its later rounds skipped.
           if (!loop.results.some((r) => r.ok)) run.gaveUp.add(target.name);
-        }
-      }
+          return loop;
+        },
+      });
       if (run.gaveUp.size > 0) {
         log(`${workload.name} c=${step.concurrency}: gave up on ${[...run.gaveUp].join(", ")}.`);
       }
       const line = targets
         .map((t) => {
-          const results = loops[t.name].flatMap((l) => l.results);
+          const results = run.loops[t.name].flatMap((l) => l.results);
           const failed = results.filter((r) => !r.ok).length;
           return `${t.name} ${results.length - failed}/${results.length}`;
         })
@@ -429,11 +405,6 @@ function runPart(script, deadline) {
       resolvePart(code);
     });
   });
-}
-
-/** @template T, U @param {Record<string, T>} record @param {(v: T) => U} f */
-function mapValues(record, f) {
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
 }
 
 /** @type {Awaited<ReturnType<typeof main>> | undefined} */

@@ -130,7 +130,41 @@ async function json(url, init, timeoutMs = 30_000) {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
   if (!res.ok) throw new Error(`${init.method ?? "GET"} ${url}: ${res.status} ${text}`);
-  return { res, body: JSON.parse(text) };
+  return { res, body: text ? JSON.parse(text) : null };
+}
+
+/**
+ * The first admin of a fresh Gatehouse (locally no setup token is needed), and a caller of the
+ * admin API in their session: `api(path)` GETs, `api(path, body)` POSTs JSON; both return the
+ * parsed answer and throw on an error status.
+ * @param {string} baseUrl
+ */
+export async function firstAdmin(baseUrl) {
+  const setup = await json(`${baseUrl}/api/setup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      organisationName: "Bench",
+      name: "Bench Admin",
+      email: "bench@bench.test",
+      password: "a long enough bench password",
+    }),
+  });
+  const cookie = setup.res.headers.get("set-cookie")?.split(";")[0] ?? "";
+  /** @param {string} path @param {unknown} [body] @param {number} [timeoutMs] */
+  const api = async (path, body, timeoutMs) =>
+    (
+      await json(
+        `${baseUrl}/api${path}`,
+        {
+          method: body === undefined ? "GET" : "POST",
+          headers: { cookie, origin: baseUrl, "content-type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        },
+        timeoutMs,
+      )
+    ).body;
+  return { cookie, api };
 }
 
 /**
@@ -146,26 +180,9 @@ async function json(url, init, timeoutMs = 30_000) {
  * @returns {Promise<{ target: Target, latestLogRow: () => Promise<unknown>, admin: GatehouseAdmin }>}
  */
 export async function gatehouseTarget(baseUrl, fakeUrl) {
-  const setup = await json(`${baseUrl}/api/setup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      organisationName: "Bench",
-      name: "Bench Admin",
-      email: "bench@bench.test",
-      password: "a long enough bench password",
-    }),
-  });
-  const cookie = setup.res.headers.get("set-cookie")?.split(";")[0] ?? "";
+  const { api } = await firstAdmin(baseUrl);
   /** @param {string} path @param {unknown} body */
-  const post = async (path, body) =>
-    (
-      await json(`${baseUrl}/api${path}`, {
-        method: "POST",
-        headers: { cookie, origin: baseUrl, "content-type": "application/json" },
-        body: JSON.stringify(body),
-      })
-    ).body;
+  const post = (path, body) => api(path, body);
   const providerKey = await post("/provider-keys", {
     name: "Fake Anthropic",
     provider: "anthropic",
@@ -189,14 +206,8 @@ export async function gatehouseTarget(baseUrl, fakeUrl) {
       },
     };
   };
-  const latestLogRow = async () => {
-    const { body } = await json(
-      `${baseUrl}/api/logs/llm?limit=1`,
-      { headers: { cookie, origin: baseUrl } },
-      5_000,
-    );
-    return body.data[0] ?? null;
-  };
+  const latestLogRow = async () =>
+    (await api("/logs/llm?limit=1", undefined, 5_000)).data[0] ?? null;
   return {
     target: await connectionTarget(proxy.id, "gatehouse"),
     latestLogRow,

@@ -18,7 +18,16 @@ import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeUpstreamThread } from "./fake-upstream.mjs";
-import { closedLoop, floor, timedRequest, workloads } from "./measure.mjs";
+import { addedMs, logSince, ms } from "./format.mjs";
+import {
+  closedLoop,
+  floor,
+  interleavedRounds,
+  openConnections,
+  sliceOf,
+  timedRequest,
+  workloads,
+} from "./measure.mjs";
 import {
   BENCHMARKS_FILE,
   formatWithBiome,
@@ -28,7 +37,7 @@ import {
   writeResults,
   writeSection,
 } from "./outputs.mjs";
-import { openFilesByProcess } from "./processes.mjs";
+import { guardRun, killNow, openFilesByProcess } from "./processes.mjs";
 import { errorLines, figuresTable, readBenchResults, refreshTargetChecks } from "./report.mjs";
 import { startSampler } from "./sampler.mjs";
 import { growthIn, peakIn, summarize } from "./stats.mjs";
@@ -67,6 +76,7 @@ const PLAN = {
 };
 
 const runStart = Date.now();
+const log = logSince(runStart);
 /** @type {import("miniflare").Miniflare | undefined} */
 let mf;
 /** @type {import("./fake-upstream.mjs").FakeUpstream | undefined} */
@@ -87,40 +97,14 @@ function cleanup() {
   return cleaning;
 }
 
-for (const signal of /** @type {NodeJS.Signals[]} */ (["SIGINT", "SIGTERM", "SIGHUP"])) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping workerd.`);
-    cleanup().finally(() => process.exit(130));
-  });
-}
-// Last resort: the workerd we started (by pid) does not outlive us.
-process.on("exit", () => {
-  for (const pid of workerdPids) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
+guardRun({
+  stopping: "workerd",
+  cleanup,
+  // The workerd we started (by pid) does not outlive us.
+  lastResort: () => killNow(workerdPids),
+  watchdogMs: WATCHDOG_MS,
+  overdue: `The workerd benchmark ran past ${(WATCHDOG_MS / 1000).toFixed(0)} s; stopping.`,
 });
-setTimeout(
-  () => {
-    console.error(`The workerd benchmark ran past ${(WATCHDOG_MS / 1000).toFixed(0)} s; stopping.`);
-    cleanup().finally(() => process.exit(1));
-  },
-  Math.max(0, WATCHDOG_MS),
-).unref();
-
-/** @param {string} message */
-function log(message) {
-  const seconds = ((Date.now() - runStart) / 1000).toFixed(0).padStart(3);
-  console.log(`[${seconds}s] ${message}`);
-}
-
-/** @template T @param {T[]} list @param {number} by */
-function rotate(list, by) {
-  return list.map((_, i) => list[(i + by) % list.length]);
-}
 
 /** @param {Record<string, number>} record */
 function sumOf(record) {
@@ -182,22 +166,17 @@ async function main() {
       runs.push({ workload, concurrency: step.concurrency, loops });
       const perSlice = {
         concurrency: step.concurrency,
-        count: Math.max(1, Math.ceil((step.count * scale) / ROUNDS)),
-        capMs: step.capMs / ROUNDS,
+        ...sliceOf(step, ROUNDS, scale),
         timeoutMs: REQUEST_TIMEOUT_MS,
       };
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const target of rotate(targets, round)) {
-          await closedLoop(target, kinds[0], {
-            concurrency: step.concurrency,
-            count: step.concurrency,
-            capMs: 5_000,
-            timeoutMs: 5_000,
-          });
-          await settleWorkerd(workerdPids);
-          loops[target.name].push(await closedLoop(target, workload, perSlice));
-        }
-      }
+      Object.assign(
+        loops,
+        await interleavedRounds(targets, ROUNDS, {
+          warm: (target) => openConnections(target, kinds[0], step.concurrency),
+          settle: () => settleWorkerd(workerdPids),
+          slice: (target) => closedLoop(target, workload, perSlice),
+        }),
+      );
       const line = targets
         .map((t) => {
           const results = loops[t.name].flatMap((l) => l.results);
@@ -271,18 +250,6 @@ async function main() {
   log(`Wrote the workerd section of BENCHMARKS.md and bench/workerd-results.json.`);
 }
 
-/** @param {number} v */
-function ms(v) {
-  const a = Math.abs(v);
-  return v.toFixed(a < 10 ? 2 : a < 100 ? 1 : 0);
-}
-
-/** @param {number | null | undefined} v */
-function signedMs(v) {
-  if (v === undefined || v === null || Number.isNaN(v)) return "n/a";
-  return `${v < 0 ? "−" : "+"}${ms(Math.abs(v))} ms`;
-}
-
 /**
  * The Markdown section, markers included.
  * @param {{ date: string, quick: boolean, durationS: number, machine: { cores: number, cpu: string, memoryGiB: number, kernel: string, loadBefore: number[], loadAfter: number[] }, versions: Record<string, string>, cells: import("./report.mjs").Cell[], notes: { floors: Record<string, { p50: number, p99: number }>, openFiles: { before: number, after: number }, portkeyFromBench: { date: string, rps: Record<string, number> } | null } }} r
@@ -342,8 +309,8 @@ Method:
 
 Summary:
 
-- Non-streaming, c=1: added p50 ${signedMs(added("json", 1, (s) => s.latency?.p50))}, p99 ${signedMs(added("json", 1, (s) => s.latency?.p99))}.
-- First streamed byte, c=1: added p50 ${signedMs(added("stream", 1, (s) => s.ttfb?.p50))}, p99 ${signedMs(added("stream", 1, (s) => s.ttfb?.p99))}.
+- Non-streaming, c=1: added p50 ${addedMs(added("json", 1, (s) => s.latency?.p50))}, p99 ${addedMs(added("json", 1, (s) => s.latency?.p99))}.
+- First streamed byte, c=1: added p50 ${addedMs(added("stream", 1, (s) => s.ttfb?.p50))}, p99 ${addedMs(added("stream", 1, (s) => s.ttfb?.p99))}.
 - Largest gap between two events of a stream, less the ${PACE_MS} ms pace (event delay), c=1: p50 over streams direct ${ms(delay("direct", "p50") ?? Number.NaN)} ms, the Worker ${ms(delay("gatehouse", "p50") ?? Number.NaN)} ms; worst stream direct ${ms(delay("direct", "max") ?? Number.NaN)} ms, the Worker ${ms(delay("gatehouse", "max") ?? Number.NaN)} ms.
 ${throughput.join("\n")}
 - HTTP floor, a trivial GET one at a time (p50 / p99): direct ${ms(f.direct.p50)} / ${ms(f.direct.p99)} ms, the Worker in workerd ${ms(f.gatehouse.p50)} / ${ms(f.gatehouse.p99)} ms.

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
-import { processTree, treeCpuTicks } from "./processes.mjs";
+import { processTree, untilIdle } from "./processes.mjs";
 import { WRANGLER_ENV } from "./targets.mjs";
 
 /** Waiting for workerd to go idle between slices ends after this long in any case. */
@@ -108,14 +108,6 @@ export async function startGatehouseWorkerd(root, dir, port, onStarted, extra = 
  * core.
  * @param {number[]} pids
  */
-export async function settleWorkerd(pids) {
-  const ticks = () => pids.reduce((sum, pid) => sum + treeCpuTicks(pid), 0);
-  const deadline = Date.now() + SETTLE_MAX_MS;
-  let before = ticks();
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    const after = ticks();
-    if (after - before <= 2) return;
-    before = after;
-  }
+export function settleWorkerd(pids) {
+  return untilIdle([pids], SETTLE_MAX_MS);
 }
