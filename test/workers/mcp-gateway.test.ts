@@ -5,7 +5,15 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { beforeAll, describe, expect, it } from "vitest";
 import { rows } from "./api-helpers";
 import { type Admin, admin, createUser } from "./helpers";
-import { addGateway, addServer, answerOf, fakeLog, fakeTenant, RawMcpClient } from "./mcp-helpers";
+import {
+  addGateway,
+  addServer,
+  answerOf,
+  fakeLog,
+  fakeTenant,
+  initializeRequest,
+  RawMcpClient,
+} from "./mcp-helpers";
 import { connectClient, MEMBER_PASSWORD, at as send, sessionCookie } from "./oauth-helpers";
 
 let a: Admin;
@@ -188,16 +196,7 @@ describe("refusals", () => {
   it("refuses a token issued for another gateway", async () => {
     await addGateway(a, "other", [alpha.id]);
     const other = (await connectClient("other")).tokens.access_token;
-    const res = await new RawMcpClient(SLUG, other).post({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-06-18",
-        capabilities: {},
-        clientInfo: { name: "x", version: "1" },
-      },
-    });
+    const res = await new RawMcpClient(SLUG, other).post(initializeRequest());
     expect(res.status).toBe(401);
     // …and the same token works where it belongs.
     expect((await session("other", other)).sessionId).toBeTruthy();

@@ -53,6 +53,16 @@ export async function addGateway(
   });
 }
 
+/** An `initialize` request, as a client opening a session sends it. */
+export function initializeRequest(id = 1, protocolVersion = "2025-06-18") {
+  return {
+    jsonrpc: "2.0",
+    id,
+    method: "initialize",
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+  };
+}
+
 export class RawMcpClient {
   sessionId: string | null = null;
   #id = 1;
@@ -81,12 +91,7 @@ export class RawMcpClient {
   }
 
   async initialize(protocolVersion = "2025-06-18"): Promise<RpcAnswer> {
-    const res = await this.post({
-      jsonrpc: "2.0",
-      id: this.#id++,
-      method: "initialize",
-      params: { protocolVersion, capabilities: {}, clientInfo: { name: "raw", version: "1" } },
-    });
+    const res = await this.post(initializeRequest(this.#id++, protocolVersion));
     expect(res.status, await res.clone().text()).toBe(200);
     this.sessionId = res.headers.get("mcp-session-id");
     expect(this.sessionId).toBeTruthy();

@@ -3,6 +3,7 @@
 // revoked tokens, a token without the `mcp` scope, and a good token let through.
 import { beforeAll, describe, expect, it } from "vitest";
 import { admin } from "./helpers";
+import { initializeRequest } from "./mcp-helpers";
 import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
@@ -21,17 +22,6 @@ import {
   tokenRequest,
 } from "./oauth-helpers";
 
-const INITIALIZE = {
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: {
-    protocolVersion: "2025-06-18",
-    capabilities: {},
-    clientInfo: { name: "oauth-resource-test", version: "1.0.0" },
-  },
-};
-
 beforeAll(async () => {
   const a = await admin();
   await createGateway(a, "res-a");
@@ -46,7 +36,7 @@ function mcp(slug: string, token?: string) {
       accept: "application/json, text/event-stream",
       ...(token ? { authorization: `Bearer ${token}` } : {}),
     },
-    body: JSON.stringify(INITIALIZE),
+    body: JSON.stringify(initializeRequest()),
   });
 }
 
