@@ -184,6 +184,16 @@ describe("SseParser", () => {
       ).toEqual([{ event: "short", data: "y" }]);
     });
 
+    it("drops an event with an overlong line whether or not the line came in one chunk", () => {
+      // Found by sse.property.test.ts: a whole `id:` line past the limit was kept, the same
+      // line split across chunks poisoned its event.
+      const stream = encoder.encode("id: a\u{10000}01234\ndata:\n\ndata: next\n\n");
+      const next = [{ event: "message", data: "next" }];
+      const bytes = Array.from(stream, (_, i) => stream.subarray(i, i + 1));
+      expect(parseChunks([stream], new SseParser({ maxEventBytes: 4 }))).toEqual(next);
+      expect(parseChunks(bytes, new SseParser({ maxEventBytes: 4 }))).toEqual(next);
+    });
+
     it("defaults to 1 MiB", () => {
       const exactly = "a".repeat(1024 * 1024);
       expect(parseText(`data: ${exactly}\n\n`)).toEqual([{ event: "message", data: exactly }]);

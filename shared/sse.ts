@@ -21,8 +21,10 @@ const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
 const LF = 0x0a;
 const COLON = 0x3a;
 const SPACE = 0x20;
-// A `data:` line may be this much longer than the data it carries ("data: ").
-const DATA_PREFIX_LENGTH = 6;
+// A line may be this much longer than the value it carries: "event: ", the longest prefix of a
+// field the parser reads. Any other line longer than the limit plus this poisons its event,
+// whether it came in one chunk or many, so chunk boundaries never decide what is dropped.
+const FIELD_PREFIX_LENGTH = 7;
 
 export class SseParser {
   // UTF-8, non-fatal (bad bytes become U+FFFD instead of throwing) and BOM-stripping, which
@@ -47,6 +49,11 @@ export class SseParser {
   constructor(options: SseParserOptions = {}) {
     const max = options.maxEventBytes;
     this.#maxEventBytes = typeof max === "number" && max >= 0 ? max : DEFAULT_MAX_EVENT_BYTES;
+  }
+
+  /** UTF-16 code units held between chunks: the unfinished line, the event's data and type. */
+  get bufferedLength(): number {
+    return this.#partialLength + this.#dataLength + this.#eventType.length;
   }
 
   push(chunk: Uint8Array): SseEvent[] {
@@ -112,7 +119,7 @@ export class SseParser {
   #stash(rest: string): void {
     if (this.#discardingLine) return;
     this.#partialLength += rest.length;
-    if (this.#partialLength <= this.#maxEventBytes + DATA_PREFIX_LENGTH) {
+    if (this.#partialLength <= this.#maxEventBytes + FIELD_PREFIX_LENGTH) {
       this.#partial.push(rest);
       return;
     }
@@ -138,6 +145,10 @@ export class SseParser {
       return;
     }
     if (this.#droppingEvent || line.charCodeAt(0) === COLON) return;
+    if (line.length > this.#maxEventBytes + FIELD_PREFIX_LENGTH) {
+      this.#dropEvent();
+      return;
+    }
     const colon = line.indexOf(":");
     const nameLength = colon === -1 ? line.length : colon;
     if (nameLength === 4 && line.startsWith("data")) {
