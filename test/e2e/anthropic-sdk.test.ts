@@ -3,6 +3,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { ADMIN, type Api, adminApi, providerAndProxy } from "./admin-api";
+import { HOOK_MS, TEST_MS, WAIT_MS } from "./waits";
 
 const gateway = inject("gatewayUrl");
 const fakeUrl = inject("e2eFakeAnthropicUrl");
@@ -48,7 +49,7 @@ beforeAll(async () => {
     defaultHeaders: profile.inference.customHeaders,
     maxRetries: 0,
   });
-});
+}, HOOK_MS);
 
 async function logsUntil(count: number): Promise<LogRow[]> {
   return vi.waitFor(
@@ -59,11 +60,11 @@ async function logsUntil(count: number): Promise<LogRow[]> {
       if (data.length < count) throw new Error(`${data.length} of ${count} rows so far`);
       return data;
     },
-    { timeout: 15_000, interval: 250 },
+    { timeout: WAIT_MS, interval: 250 },
   );
 }
 
-describe("Anthropic SDK through the gateway", () => {
+describe("Anthropic SDK through the gateway", { timeout: TEST_MS }, () => {
   it("lists models, completes one token streamed and not, counts tokens, and logs each", async () => {
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toContain("claude-sonnet-4-5-20250929");

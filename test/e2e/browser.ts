@@ -3,6 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { WAIT_MS } from "./waits";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SHOTS = join(process.cwd(), "test-results", "screenshots");
@@ -28,8 +29,9 @@ export function launchBrowser(): Promise<Browser> {
 
 export async function newPage(browser: Browser, viewport = DESKTOP): Promise<Page> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
-  // Shorter than the test's own timeout, so a failure names the element it waited for.
-  context.setDefaultTimeout(10_000);
+  // Every wait of the page (elements, navigations, waitForFunction) is for what it needs, up to
+  // this generous bound; shorter than the test's own, so a failure names what it waited for.
+  context.setDefaultTimeout(WAIT_MS);
   const page = await context.newPage();
   // A page that throws is a bug even when the test's own assertions pass.
   page.on("pageerror", (err) => {

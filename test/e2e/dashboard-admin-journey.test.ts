@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { ADMIN, type Api, adminApi, providerAndProxy } from "./admin-api";
 import { launchBrowser, newPage, screenshot, signInThroughPage } from "./browser";
 import { clientFrom, oneToken, readProfile } from "./profile-check";
+import { HOOK_MS, TEST_MS, WAIT_MS } from "./waits";
 
 const gateway = inject("gatewayUrl");
 const fakeUrl = inject("e2eFakeAnthropicUrl");
@@ -39,11 +40,11 @@ beforeAll(async () => {
   });
   ({ id: memberId } = await api<{ id: string }>("/users", { ...MEMBER, role: role.id }));
   browser = await launchBrowser();
-});
+}, HOOK_MS);
 
 afterAll(async () => {
   await browser?.close();
-});
+}, HOOK_MS);
 
 async function chooseProxy(page: Page) {
   // The review lists the proxies once they have loaded; only then is there a select or not.
@@ -58,7 +59,7 @@ async function memberKeys(): Promise<KeyRow[]> {
   return data.filter((k) => k.connectionProxyId === proxy.id);
 }
 
-describe("admin journey", () => {
+describe("admin journey", { timeout: TEST_MS }, () => {
   it("mints a member's Connection keys, the member's download uses them, and revoking one stops it", async () => {
     // The member cannot make keys: the Connect page says so and who can help.
     const member = await newPage(browser);
@@ -116,17 +117,20 @@ describe("admin journey", () => {
         );
         expect(data.map((r) => r.userEmail)).toContain(MEMBER.email);
       },
-      { timeout: 15_000, interval: 250 },
+      { timeout: WAIT_MS, interval: 250 },
     );
 
     // The admin revokes the setup key from the page; the next request with it is refused.
     await admin.getByRole("button", { name: `Revoke Connection setup — ${MEMBER.email}` }).click();
     const confirm = admin.getByRole("dialog");
     await confirm.getByRole("button", { name: /revoke/i }).click();
-    await vi.waitFor(async () => {
-      const keys = await memberKeys();
-      expect(keys.find((k) => k.id === standard?.id)).toBeUndefined();
-    });
+    await vi.waitFor(
+      async () => {
+        const keys = await memberKeys();
+        expect(keys.find((k) => k.id === standard?.id)).toBeUndefined();
+      },
+      { timeout: WAIT_MS, interval: 250 },
+    );
     const refused = await oneToken(client).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(Anthropic.AuthenticationError);
     await member.context().close();

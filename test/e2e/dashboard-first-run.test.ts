@@ -4,20 +4,21 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { horizontalOverflow, launchBrowser, NARROW, newPage, screenshot } from "./browser";
 import { type RunningGateway, startGateway } from "./gateway-process";
+import { HOOK_MS, TEST_MS } from "./waits";
 
 let gateway: RunningGateway;
 let browser: Browser;
 
 beforeAll(async () => {
   [gateway, browser] = await Promise.all([startGateway(), launchBrowser()]);
-});
+}, HOOK_MS);
 
 afterAll(async () => {
   await browser?.close();
   await gateway?.stop();
-});
+}, HOOK_MS);
 
-describe("first run", () => {
+describe("first run", { timeout: TEST_MS }, () => {
   it("creates the first admin, signs out and signs in again", async () => {
     const page = await newPage(browser);
     await page.goto(gateway.url);

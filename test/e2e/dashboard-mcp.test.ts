@@ -21,6 +21,7 @@ import {
   screenshot,
   signInThroughPage,
 } from "./browser";
+import { HOOK_MS, TEST_MS, WAIT_MS } from "./waits";
 
 const gateway = inject("gatewayUrl");
 const fakeUrl = inject("e2eFakeAnthropicUrl");
@@ -69,11 +70,11 @@ beforeAll(async () => {
   await configureFake(GOOD.tenant, { tools: ["echo", "add"] });
   await configureFake(BROKEN.tenant, { requireBearer: "the-right-token" });
   browser = await launchBrowser();
-});
+}, HOOK_MS);
 
 afterAll(async () => {
   await browser?.close();
-});
+}, HOOK_MS);
 
 async function openNav(page: Page, name: string) {
   await page.goto(`${gateway}/connect`);
@@ -96,7 +97,7 @@ async function addServer(page: Page, fields: { name: string; tenant: string; tok
   await form.waitFor({ state: "hidden" });
 }
 
-describe("MCP dashboard", () => {
+describe("MCP dashboard", { timeout: TEST_MS }, () => {
   it("adds servers, switches a tool off, makes a gateway and connects Claude Desktop with it", async () => {
     const page = await newPage(browser);
     await signInThroughPage(page, gateway, ADMIN.email, ADMIN.password);
@@ -113,12 +114,18 @@ describe("MCP dashboard", () => {
     const addSwitch = card.getByRole("switch", { name: "add enabled" });
     expect(await addSwitch.isChecked()).toBe(true);
     await addSwitch.click();
-    await vi.waitFor(async () => expect(await addSwitch.isChecked()).toBe(false));
-    await vi.waitFor(async () => {
-      const good = (await servers()).find((s) => s.name === GOOD.name);
-      expect(good?.tools.find((t) => t.name === "add")?.enabled).toBe(false);
-      expect(good?.tools.find((t) => t.name === "echo")?.enabled).toBe(true);
+    await vi.waitFor(async () => expect(await addSwitch.isChecked()).toBe(false), {
+      timeout: WAIT_MS,
+      interval: 250,
     });
+    await vi.waitFor(
+      async () => {
+        const good = (await servers()).find((s) => s.name === GOOD.name);
+        expect(good?.tools.find((t) => t.name === "add")?.enabled).toBe(false);
+        expect(good?.tools.find((t) => t.name === "echo")?.enabled).toBe(true);
+      },
+      { timeout: WAIT_MS, interval: 250 },
+    );
 
     // A server that refuses the token: saved, and the failure said plainly.
     await addServer(page, { ...BROKEN, token: "a-wrong-token" });
@@ -284,7 +291,7 @@ describe("MCP dashboard", () => {
 
     // Allow: the browser goes back to the app with a code and its state.
     await page.getByRole("button", { name: "Allow" }).click();
-    await vi.waitFor(() => expect(callback).not.toBeNull(), { timeout: 10_000 });
+    await vi.waitFor(() => expect(callback).not.toBeNull(), { timeout: WAIT_MS, interval: 250 });
     // Let the browser finish landing there before it goes anywhere else.
     await page.waitForURL((url) => url.port === "49321", { waitUntil: "load" });
     const back = callback as URL | null;

@@ -13,6 +13,7 @@ import {
   signInThroughPage,
 } from "./browser";
 import { clientFrom, oneToken, readProfile } from "./profile-check";
+import { HOOK_MS, TEST_MS } from "./waits";
 
 const gateway = inject("gatewayUrl");
 const fakeUrl = inject("e2eFakeAnthropicUrl");
@@ -28,11 +29,11 @@ beforeAll(async () => {
   ({ proxy } = await providerAndProxy(api, fakeUrl, "Member journey"));
   await api("/users", { ...MEMBER, role: "member" });
   browser = await launchBrowser();
-});
+}, HOOK_MS);
 
 afterAll(async () => {
   await browser?.close();
-});
+}, HOOK_MS);
 
 /** Opens Connect, picks Claude Desktop and this test's proxy. */
 async function openConnect(page: Page) {
@@ -57,7 +58,7 @@ async function download(page: Page) {
   return readProfile(file, gateway, proxy.id);
 }
 
-describe("member journey", () => {
+describe("member journey", { timeout: TEST_MS }, () => {
   it("signs in, connects Claude Desktop, and the downloaded profile works with the SDK", async () => {
     const page = await newPage(browser);
     await signInThroughPage(page, gateway, MEMBER.email, MEMBER.password);

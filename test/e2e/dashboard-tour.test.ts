@@ -15,6 +15,7 @@ import {
   screenshot,
   signInThroughPage,
 } from "./browser";
+import { HOOK_MS, TEST_MS, WAIT_MS } from "./waits";
 
 const gateway = inject("gatewayUrl");
 const fakeUrl = inject("e2eFakeAnthropicUrl");
@@ -69,7 +70,7 @@ beforeAll(async () => {
       const usage = await api<{ data: { requests: number }[] }>(`/usage?proxyId=${proxy.id}`);
       expect(usage.data.reduce((n, r) => n + r.requests, 0)).toBe(2);
     },
-    { timeout: 20_000, interval: 250 },
+    { timeout: WAIT_MS, interval: 250 },
   );
   const viewer = await api<{ id: string }>("/users", { ...VIEWER, role: "member" });
   const team = await api<{ id: string }>("/teams", {
@@ -93,11 +94,11 @@ beforeAll(async () => {
     amount: 60,
   });
   browser = await launchBrowser();
-});
+}, HOOK_MS);
 
 afterAll(async () => {
   await browser?.close();
-});
+}, HOOK_MS);
 
 async function visit(page: Page, path: string) {
   await page.goto(`${gateway}${path}`);
@@ -106,7 +107,10 @@ async function visit(page: Page, path: string) {
   await page.waitForFunction("!document.querySelector('main [role=status] .spinner')");
 }
 
-describe("dashboard tour", () => {
+/** Longer than any fixed wait these tests once had (10 s), as a busy machine can be. */
+const SLOW_ANSWER_MS = 12_000;
+
+describe("dashboard tour", { timeout: TEST_MS }, () => {
   for (const [label, viewport] of [
     ["desktop", DESKTOP],
     ["narrow", NARROW],
@@ -139,6 +143,18 @@ describe("dashboard tour", () => {
     await visit(page, "/costs");
     expect(await page.locator("main#main").textContent()).toMatch(/permission|admin/i);
     await screenshot(page, "tour-costs-member");
+    await page.context().close();
+  });
+
+  it("waits for a page however long the gateway takes to answer (a busy machine)", async () => {
+    const page = await newPage(browser);
+    await signInThroughPage(page, gateway, ADMIN.email, ADMIN.password);
+    await page.route("**/api/**", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, SLOW_ANSWER_MS));
+      await route.continue();
+    });
+    await visit(page, "/teams");
+    await page.getByText("Tour team").first().waitFor();
     await page.context().close();
   });
 });

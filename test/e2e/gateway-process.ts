@@ -12,7 +12,7 @@ export interface RunningGateway {
   stop: () => Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
@@ -25,7 +25,8 @@ function freePort(): Promise<number> {
 }
 
 async function waitForHealth(url: string, child: ChildProcess, output: () => string) {
-  const deadline = Date.now() + 120_000;
+  // Building the site and starting workerd on a busy 2-core machine: generous, under HOOK_MS.
+  const deadline = Date.now() + 240_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output()}`);
     try {
@@ -38,12 +39,13 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
   throw new Error(`The gateway did not come up:\n${output()}`);
 }
 
-export async function startGateway(): Promise<RunningGateway> {
+/** `env` adds to the environment npm start runs with (GATEHOUSE_DEV_VARS, for one). */
+export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
   const port = await freePort();
   const stateDir = mkdtempSync(join(tmpdir(), "gatehouse-e2e-"));
   let output = "";
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
-    env: { ...process.env, PORT: String(port), GATEHOUSE_STATE_DIR: stateDir },
+    env: { ...process.env, ...env, PORT: String(port), GATEHOUSE_STATE_DIR: stateDir },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -12,6 +12,7 @@ import { type FakeMcpUpstream, startFakeMcpUpstream } from "../fakes/mcp-upstrea
 import { ADMIN, type Api, adminApi, signIn } from "./admin-api";
 import { launchBrowser, newPage, screenshot } from "./browser";
 import { callbackServer, consentThroughApi, MemoryOAuthProvider } from "./mcp-oauth-client";
+import { HOOK_MS, TEST_MS } from "./waits";
 
 const gateway = inject("gatewayUrl");
 const fakeMcp = inject("e2eFakeMcpUrl");
@@ -45,12 +46,12 @@ beforeAll(async () => {
     serverIds: [one.id, two.id, three.id],
     teamIds: [team.id],
   });
-});
+}, HOOK_MS);
 
 afterAll(async () => {
   await callback?.close();
   await doomed?.close().catch(() => undefined);
-});
+}, HOOK_MS);
 
 /** Connects the SDK client, running the whole OAuth flow the first time. */
 async function connect(provider: MemoryOAuthProvider): Promise<Client> {
@@ -81,14 +82,17 @@ function text(result: Awaited<ReturnType<Client["callTool"]>>): string {
   return content.map((c) => c.text ?? "").join("");
 }
 
-describe("the MCP SDK client through the gateway", () => {
+describe("the MCP SDK client through the gateway", { timeout: TEST_MS }, () => {
   it("authorizes with OAuth, lists and calls tools of two upstreams, refreshes, and is logged", async () => {
     const provider = new MemoryOAuthProvider(callback.url);
     const client = await connect(provider);
     const url = provider.authorizationUrl;
     expect(url?.searchParams.get("code_challenge_method")).toBe("S256");
     expect(url?.searchParams.get("resource")).toBe(`${gateway}/v1/mcp/${SLUG}`);
+    // The SDK asks for what the 401 challenge names, and the grant holds what was consented.
+    expect(url?.searchParams.get("scope")?.split(" ").sort()).toEqual(["mcp", "offline_access"]);
     expect(provider.client?.client_id).toBeTruthy();
+    expect(provider.stored?.scope?.split(" ").sort()).toEqual(["mcp", "offline_access"]);
     expect(provider.stored?.refresh_token).toBeTruthy();
 
     const { tools } = await client.listTools();
@@ -113,6 +117,7 @@ describe("the MCP SDK client through the gateway", () => {
     expect(after?.access_token).not.toBe("expired-or-revoked");
     expect(after?.refresh_token).toBeTruthy();
     expect(after?.refresh_token).not.toBe(before.refresh_token);
+    expect(after?.scope?.split(" ").sort()).toEqual(["mcp", "offline_access"]);
 
     const page = await api<McpToolCallPage>(`/logs/mcp?tool=one__echo`);
     const row = page.data.find((r) => r.gateway.slug === SLUG);
