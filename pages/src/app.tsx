@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import { LocationProvider, Route, Router, useLocation } from "preact-iso";
 import type { SetupStatus, UserView } from "../../shared/api-types";
 import { ApiError, api, errorMessage, SIGNED_OUT_EVENT } from "./lib/api";
+import { DASHBOARD_LINKS } from "./lib/gateway-paths";
 import { type Session, SessionProvider } from "./lib/session";
 import { AcceptInvitePage } from "./pages/accept-invite";
 import { AuditPage } from "./pages/audit";
@@ -50,7 +51,8 @@ async function boot(): Promise<Boot> {
 
 export function App() {
   return (
-    <LocationProvider>
+    // Links to the gateway's own routes (SSO sign-in, the API) are the browser's to follow.
+    <LocationProvider scope={DASHBOARD_LINKS}>
       <Shell />
     </LocationProvider>
   );
