@@ -3,15 +3,13 @@ import { useState } from "preact/hooks";
 import type { InvitationView, ListOf, RoleView } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
 import { formatDate, formatRelative } from "../../lib/format";
-import { useSession } from "../../lib/session";
-import { useResource } from "../../lib/use-resource";
+import { type Resource, useResource } from "../../lib/use-resource";
 import { ConfirmDialog } from "../../ui/confirm";
 import { Modal } from "../../ui/modal";
 import { Badge, Card } from "../../ui/page";
 import { Empty, ErrorState, Loading } from "../../ui/states";
 import { TableHead } from "../../ui/table-head";
 import { InviteForm } from "./invite-form";
-import { loadRoles } from "./roles";
 
 const STATUS_TONE = {
   pending: "info",
@@ -20,13 +18,8 @@ const STATUS_TONE = {
   revoked: "neutral",
 } as const;
 
-export function InvitationsCard() {
-  const { can } = useSession();
+export function InvitationsCard({ roles }: { roles: Resource<RoleView[] | null> }) {
   const invitations = useResource(() => api.get<ListOf<InvitationView>>("/invitations"));
-  const roles = useResource<RoleView[] | null>(
-    () => (can("role:read") ? loadRoles() : Promise.resolve(null)),
-    [],
-  );
   const roleList = roles.state === "ready" ? roles.data : null;
   const [inviting, setInviting] = useState(false);
   const [revoking, setRevoking] = useState<InvitationView | null>(null);

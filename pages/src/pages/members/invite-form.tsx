@@ -8,7 +8,7 @@ import { useResource } from "../../lib/use-resource";
 import { Field, formValues, useFormState } from "../../ui/form";
 import { FormActions, TokenDisplay } from "../../ui/modal";
 import { Notice } from "../../ui/states";
-import { RoleOptions } from "./roles";
+import { leastPrivilegedRole, RoleOptions } from "./roles";
 
 export function InviteForm(props: {
   roles: RoleView[] | null;
@@ -65,7 +65,7 @@ export function InviteForm(props: {
       <Field label="Role" name="role" error={form.fields.role}>
         <select id="field-role" name="role" class="input">
           {props.roles ? (
-            <RoleOptions roles={props.roles} />
+            <RoleOptions roles={props.roles} selected={leastPrivilegedRole(props.roles)} />
           ) : (
             <option value="member">Member</option>
           )}

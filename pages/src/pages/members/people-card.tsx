@@ -4,14 +4,14 @@ import type { ListOf, MemberView, PasswordResetLink, RoleView } from "../../../.
 import { api, errorMessage } from "../../lib/api";
 import { formatDate } from "../../lib/format";
 import { useSession } from "../../lib/session";
-import { useResource } from "../../lib/use-resource";
+import { type Resource, useResource } from "../../lib/use-resource";
 import { ConfirmDialog } from "../../ui/confirm";
 import { Modal, TokenDisplay } from "../../ui/modal";
 import { Badge, Card } from "../../ui/page";
 import { Empty, ErrorState, Loading, Notice } from "../../ui/states";
 import { TableHead } from "../../ui/table-head";
 import { ChangeRoleForm } from "./change-role-form";
-import { loadRoles, roleName } from "./roles";
+import { roleName } from "./roles";
 
 type Pending =
   | { kind: "role"; member: MemberView }
@@ -19,13 +19,9 @@ type Pending =
   | { kind: "reset"; member: MemberView; url: string; expiresAt: number }
   | null;
 
-export function PeopleCard() {
+export function PeopleCard({ roles }: { roles: Resource<RoleView[] | null> }) {
   const { user, can } = useSession();
   const members = useResource(() => api.get<ListOf<MemberView>>("/users"));
-  const roles = useResource<RoleView[] | null>(
-    () => (can("role:read") ? loadRoles() : Promise.resolve(null)),
-    [],
-  );
   const roleList = roles.state === "ready" ? roles.data : null;
   const [pending, setPending] = useState<Pending>(null);
   const [actionError, setActionError] = useState<string | null>(null);

@@ -3,20 +3,19 @@ import { useState } from "preact/hooks";
 import type { RoleView } from "../../../../shared/api-types";
 import { api } from "../../lib/api";
 import { useSession } from "../../lib/session";
-import { useResource } from "../../lib/use-resource";
+import type { Resource } from "../../lib/use-resource";
 import { ConfirmDialog } from "../../ui/confirm";
 import { Modal } from "../../ui/modal";
 import { Badge, Card } from "../../ui/page";
 import { ErrorState, Loading } from "../../ui/states";
 import { RoleForm } from "./role-form";
-import { loadRoles } from "./roles";
 
-export function RolesCard() {
+/** `roles` is the page's list: reloading it after a change updates every card that shows roles. */
+export function RolesCard({ roles }: { roles: Resource<RoleView[] | null> }) {
   const { can } = useSession();
-  const roles = useResource(loadRoles);
   const [editing, setEditing] = useState<RoleView | "new" | null>(null);
   const [deleting, setDeleting] = useState<RoleView | null>(null);
-  const all = roles.state === "ready" ? roles.data : [];
+  const all = (roles.state === "ready" ? roles.data : null) ?? [];
   // The admin role holds every permission there is: the list to choose from.
   const everyPermission = all.find((r) => r.id === "admin")?.permissions ?? [];
   return (
