@@ -7,12 +7,12 @@
 //
 // Environment: PORT (default 8787), GATEHOUSE_STATE_DIR (default .wrangler/state),
 // GATEHOUSE_WORKER_ONLY=1 to serve the gateway Worker alone (what the benchmark measures),
-// GATEHOUSE_INSPECTOR=1 to keep wrangler's DevTools inspector (see below).
+// GATEHOUSE_INSPECTOR=1 to keep wrangler's DevTools inspector (see below), GATEHOUSE_DEV_VARS
+// for a secrets file other than .dev.vars at the repository root (tests use their own).
 import { spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DevVarsError, ensureDevVars, workerConfigFor } from "./dev-vars.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const port = process.env.PORT ?? "8787";
@@ -20,6 +20,10 @@ const stateDir = process.env.GATEHOUSE_STATE_DIR ?? join(root, ".wrangler", "sta
 const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
 const vite = join(root, "node_modules", "vite", "bin", "vite.js");
 const workerOnly = process.env.GATEHOUSE_WORKER_ONLY === "1";
+const rootDevVars = join(root, ".dev.vars");
+const devVars = process.env.GATEHOUSE_DEV_VARS
+  ? resolve(process.env.GATEHOUSE_DEV_VARS)
+  : rootDevVars;
 const logLevel = process.env.WRANGLER_LOG_LEVEL ?? "warn";
 const env = {
   ...process.env,
@@ -36,35 +40,18 @@ const env = {
   ...(process.env.GATEHOUSE_INSPECTOR === "1" ? {} : { VSCODE_INSPECTOR_OPTIONS: "off" }),
 };
 
-ensureDevVars();
+try {
+  ensureDevVars(devVars, join(root, ".dev.vars.example"));
+} catch (err) {
+  if (!(err instanceof DevVarsError)) throw err;
+  console.error(`npm start: ${err.message}`);
+  process.exit(1);
+}
+const workerConfig =
+  devVars === rootDevVars ? join(root, "wrangler.toml") : await workerConfigFor(devVars, root);
 applyMigrations();
 if (!workerOnly) buildSite();
 serve(workerOnly ? workerArgs() : pagesArgs());
-
-/**
- * Creates .dev.vars from the example, with a fresh encryption key, if it is missing, and marks
- * the run as local development (first-run setup then needs no SETUP_TOKEN).
- */
-function ensureDevVars() {
-  const devVars = join(root, ".dev.vars");
-  if (!existsSync(devVars)) {
-    copyFileSync(join(root, ".dev.vars.example"), devVars);
-    const text = readFileSync(devVars, "utf8")
-      .replace(/^ENCRYPTION_KEY=.*$/m, `ENCRYPTION_KEY=${randomBytes(32).toString("base64")}`)
-      .replace(/^SETUP_TOKEN=.*$/m, `SETUP_TOKEN=${randomBytes(24).toString("base64url")}`);
-    writeFileSync(devVars, text, { mode: 0o600 });
-    console.log(
-      "Created .dev.vars with a new local ENCRYPTION_KEY (keep it: it unlocks local secrets).",
-    );
-  }
-  const text = readFileSync(devVars, "utf8");
-  if (!/^ENVIRONMENT=/m.test(text)) {
-    writeFileSync(
-      devVars,
-      `${text.replace(/\n*$/, "\n")}\n# Set by npm start.\nENVIRONMENT=development\n`,
-    );
-  }
-}
 
 function applyMigrations() {
   const result = spawnSync(
@@ -96,6 +83,8 @@ function workerArgs() {
   return [
     wrangler,
     "dev",
+    "-c",
+    workerConfig,
     "--ip",
     "127.0.0.1",
     "--port",
@@ -119,7 +108,7 @@ function pagesArgs() {
     "-c",
     "wrangler.toml",
     "-c",
-    "../wrangler.toml",
+    workerConfig,
     "--ip",
     "127.0.0.1",
     "--port",

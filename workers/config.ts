@@ -2,6 +2,7 @@
 // never read by truthiness.
 import { z } from "zod";
 import { importEncryptionKey } from "../shared/crypto";
+import { GatewayError } from "./errors";
 
 const ConfigSchema = z.object({
   PUBLIC_ORIGIN: z
@@ -41,7 +42,7 @@ export function config(env: Env): Config {
     throw new Error(`Invalid Worker configuration: ${issue?.path.join(".")}: ${issue?.message}`);
   }
   const v = parsed.data;
-  const encryptionKey = importEncryptionKey(env.ENCRYPTION_KEY);
+  const encryptionKey = encryptionKeyFrom(env.ENCRYPTION_KEY);
   // Surface a missing key when it is used, not as an unhandled rejection.
   encryptionKey.catch(() => {});
   const result: Config = {
@@ -54,4 +55,23 @@ export function config(env: Env): Config {
   };
   cache.set(env, result);
   return result;
+}
+
+/**
+ * The key for secrets at rest. A Worker deployed without the secret (or with one that is not
+ * 32 bytes of base64) still serves everything else; what needs the key is refused with a
+ * message naming the missing configuration, never the value or a stack.
+ */
+function encryptionKeyFrom(secret: string | undefined): Promise<CryptoKey> {
+  return importEncryptionKey(secret).catch(() => {
+    const problem = secret?.trim() ? "is not 32 bytes encoded as base64" : "is not set";
+    // Once per isolate, for the operator reading the Worker's logs.
+    console.error(`Configuration: the ENCRYPTION_KEY secret ${problem}.`);
+    throw new GatewayError(
+      500,
+      `The gateway's ENCRYPTION_KEY secret ${problem}, so it cannot store or read secrets. ` +
+        "An operator must set it to 32 bytes encoded as base64 " +
+        "(wrangler secret put ENCRYPTION_KEY; for npm start, in .dev.vars).",
+    );
+  });
 }
