@@ -58,7 +58,9 @@ describe("OAuth discovery", () => {
     const doc = (await res.json()) as Record<string, unknown>;
     expect(doc.resource).toBe(resourceOf("disc-a"));
     expect(doc.authorization_servers).toEqual([OAUTH_ORIGIN]);
-    expect(doc.scopes_supported).toEqual(["mcp"]);
+    // MCP clients pick the scopes they ask for from here (or the 401 challenge): both, so the
+    // grant they get can be refreshed.
+    expect(doc.scopes_supported).toEqual(["mcp", "offline_access"]);
     expect(doc.bearer_methods_supported).toEqual(["header"]);
   });
 

@@ -9,6 +9,7 @@ import { SELF } from "cloudflare:test";
 import { expect } from "vitest";
 import { signIn } from "./api-helpers";
 import type { Admin } from "./helpers";
+import { initializeRequest } from "./mcp-helpers";
 
 export const OAUTH_ORIGIN = "http://localhost";
 export const ADMIN_EMAIL = "ada@acme.test";
@@ -227,4 +228,33 @@ export async function connectClient(
   });
   expect(res.status, await res.clone().text()).toBe(200);
   return { client, tokens: (await res.json()) as TokenSet, redirectUri };
+}
+
+/** An MCP `initialize` at the gateway, with this bearer token if any: 200 when the token is good. */
+export function mcpInitialize(slug: string, token?: string): Promise<Response> {
+  return at(`/v1/mcp/${slug}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(initializeRequest()),
+  });
+}
+
+/** A refresh-token grant for this connection's client, at its gateway. */
+export function refreshRequest(conn: Connection, slug: string, refreshToken: string) {
+  return tokenRequest({
+    grant_type: "refresh_token",
+    refresh_token: refreshToken,
+    client_id: conn.client.client_id,
+    resource: resourceOf(slug),
+  });
+}
+
+/** The OAuth error code of a refused token request (status 400 expected). */
+export async function oauthError(res: Response): Promise<string> {
+  expect(res.status, "a refused token request").toBe(400);
+  return ((await res.json()) as { error: string }).error;
 }

@@ -3,7 +3,6 @@
 // revoked tokens, a token without the `mcp` scope, and a good token let through.
 import { beforeAll, describe, expect, it } from "vitest";
 import { admin } from "./helpers";
-import { initializeRequest } from "./mcp-helpers";
 import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
@@ -12,6 +11,7 @@ import {
   connectClient,
   createGateway,
   decide,
+  mcpInitialize,
   OAUTH_ORIGIN,
   pkce,
   registerClient,
@@ -28,18 +28,6 @@ beforeAll(async () => {
   await createGateway(a, "res-b");
 });
 
-function mcp(slug: string, token?: string) {
-  return at(`/v1/mcp/${slug}`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(initializeRequest()),
-  });
-}
-
 const metadataUrl = (slug: string) =>
   `${OAUTH_ORIGIN}/.well-known/oauth-protected-resource/v1/mcp/${slug}`;
 
@@ -49,27 +37,29 @@ function challenge(res: Response): string {
 
 describe("the MCP endpoint's bearer check", () => {
   it("answers a request without a token with 401 naming the gateway's metadata", async () => {
-    const res = await mcp("res-a");
+    const res = await mcpInitialize("res-a");
     expect(res.status).toBe(401);
     const header = challenge(res);
     expect(header).toMatch(/^Bearer /);
     expect(header).toContain(`resource_metadata="${metadataUrl("res-a")}"`);
-    expect(header).toContain('scope="mcp"');
+    // What MCP clients request: the gateway's scope and offline_access (refresh tokens).
+    expect(header).toContain('scope="mcp offline_access"');
     expect(header).not.toContain("invalid_token");
   });
 
   it("answers a bad token with 401 invalid_token", async () => {
-    const res = await mcp("res-a", "usr_x:grant:nonsense");
+    const res = await mcpInitialize("res-a", "usr_x:grant:nonsense");
     expect(res.status).toBe(401);
     expect(challenge(res)).toContain('error="invalid_token"');
     expect(challenge(res)).toContain(`resource_metadata="${metadataUrl("res-a")}"`);
+    expect(challenge(res)).toContain('scope="mcp offline_access"');
   });
 
   it("lets a token for this gateway through, and refuses it at another gateway", async () => {
     const { tokens } = await connectClient("res-a");
-    const ok = await mcp("res-a", tokens.access_token);
+    const ok = await mcpInitialize("res-a", tokens.access_token);
     expect(ok.status, await ok.clone().text()).toBe(200);
-    const foreign = await mcp("res-b", tokens.access_token);
+    const foreign = await mcpInitialize("res-b", tokens.access_token);
     expect(foreign.status).toBe(401);
     expect(challenge(foreign)).toContain('error="invalid_token"');
     expect(challenge(foreign)).toContain(`resource_metadata="${metadataUrl("res-b")}"`);
@@ -105,16 +95,16 @@ describe("the MCP endpoint's bearer check", () => {
     expect(res.status, await res.clone().text()).toBe(200);
     const tokens = (await res.json()) as TokenSet;
     expect(tokens.scope).toBe("offline_access");
-    const refused = await mcp("res-a", tokens.access_token);
+    const refused = await mcpInitialize("res-a", tokens.access_token);
     expect(refused.status).toBe(403);
     expect(challenge(refused)).toContain('error="insufficient_scope"');
-    expect(challenge(refused)).toContain('scope="mcp"');
+    expect(challenge(refused)).toContain('scope="mcp offline_access"');
     expect(challenge(refused)).toContain(`resource_metadata="${metadataUrl("res-a")}"`);
   });
 
   it("refuses a revoked token with 401", async () => {
     const { client, tokens } = await connectClient("res-b");
-    expect((await mcp("res-b", tokens.access_token)).status).toBe(200);
+    expect((await mcpInitialize("res-b", tokens.access_token)).status).toBe(200);
     const revoke = await at("/token", {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -125,7 +115,7 @@ describe("the MCP endpoint's bearer check", () => {
       }).toString(),
     });
     expect(revoke.status).toBe(200);
-    const res = await mcp("res-b", tokens.access_token);
+    const res = await mcpInitialize("res-b", tokens.access_token);
     expect(res.status).toBe(401);
     expect(challenge(res)).toContain('error="invalid_token"');
   });

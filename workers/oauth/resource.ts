@@ -1,8 +1,9 @@
 // The MCP endpoint's bearer-token gate: each gateway is an OAuth protected resource, hosted by
 // workers-oauth-provider's OAuthResourceServer (one per origin and slug, cached), whose
-// validator asks the cached authorization server. So the 401/403 challenges are the library's:
-// no, expired, revoked or foreign token → 401 with `resource_metadata`; a token without `mcp`
-// → 403 insufficient_scope. A token issued for gateway A has A's audience and is refused at B.
+// validator asks the cached authorization server. So the 401/403 challenges are the library's
+// (their `scope` widened to what clients should ask for, advertised-scopes.ts): no, expired,
+// revoked or foreign token → 401 with `resource_metadata`; a token without `mcp` → 403
+// insufficient_scope. A token issued for gateway A has A's audience and is refused at B.
 import {
   insufficientScope,
   type OAuthResourceAuth,
@@ -12,6 +13,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { notFound } from "../errors";
 import { publicOrigin } from "../public-origin";
+import { withAdvertisedChallenge } from "./advertised-scopes";
 import { gatewaySlugs } from "./gateway-slugs";
 import { type McpGrantProps, parseGrantProps } from "./grant-props";
 import {
@@ -97,7 +99,8 @@ function executionContext(c: Context<AppEnv>): ExecutionContext {
 
 /**
  * Runs `handler` when the request carries a valid access token for exactly this gateway with
- * the `mcp` scope; otherwise answers the library's 401 or 403 challenge. Unknown slug → 404.
+ * the `mcp` scope; otherwise answers the library's 401 or 403 challenge, naming the scopes a
+ * client should ask for (advertised-scopes.ts). Unknown slug → 404.
  */
 export async function withMcpToken(
   c: Context<AppEnv>,
@@ -130,5 +133,5 @@ export async function withMcpToken(
       scopes: [...auth.scope],
     });
   });
-  return resourceServerFor(origin, slug).fetch(request, c.env, ctx);
+  return withAdvertisedChallenge(await resourceServerFor(origin, slug).fetch(request, c.env, ctx));
 }

@@ -1,6 +1,7 @@
 // The OAuth 2.1 authorization server's public routes for the MCP gateways: RFC 8414 metadata,
 // RFC 9728 protected-resource metadata per gateway (and the root form), /token (also RFC 7009
-// revocation), /register (RFC 7591) delegated to workers-oauth-provider; and /authorize, which
+// revocation), /register (RFC 7591) delegated to workers-oauth-provider, with refresh-token
+// reuse detection in front of its refresh grant (refresh-reuse.ts); and /authorize, which
 // validates the request and sends the browser to the dashboard's consent page.
 import { AuthorizationError } from "@cloudflare/workers-oauth-provider";
 import { asc } from "drizzle-orm";
@@ -9,8 +10,11 @@ import { mcpGateways } from "../../d1/schema";
 import type { AppEnv } from "../app-env";
 import { db } from "../db";
 import { GatewayError, notFound } from "../errors";
+import { withAdvertisedMetadata } from "./advertised-scopes";
 import { atPublicOrigin, hintedSlug, parseAuthorization } from "./authorization-request";
 import { gatewaySlugs, isPlainSlug, reloadGatewaySlugs } from "./gateway-slugs";
+import { grantOfCredential, invalidGrant, NOT_ISSUED_HERE } from "./grant-credential";
+import { refreshWithReuseDetection } from "./refresh-reuse";
 import { protectedResourceHost } from "./resource";
 import {
   AUTHORIZE_PATH,
@@ -48,7 +52,9 @@ oauthRoutes.on(METADATA_METHODS, `${AS_METADATA}/*`, (c) => {
 async function protectedResourceMetadata(c: Ctx, slug: string): Promise<Response> {
   const path = `${PR_METADATA}${MCP_PATH}/${slug}`;
   const { origin, request } = atPublicOrigin(c, path);
-  return protectedResourceHost(origin, slug).fetch(request, c.env, c.executionCtx);
+  return withAdvertisedMetadata(
+    await protectedResourceHost(origin, slug).fetch(request, c.env, c.executionCtx),
+  );
 }
 
 oauthRoutes.on(METADATA_METHODS, `${PR_METADATA}${MCP_PATH}/:slug`, async (c) => {
@@ -74,24 +80,45 @@ oauthRoutes.on(METADATA_METHODS, PR_METADATA, async (c) => {
   return protectedResourceMetadata(c, only);
 });
 
-/** The `resource` a token request names (form body), to be sure its gateway is known. */
-async function resourceInBody(c: Ctx): Promise<string | null> {
-  const type = c.req.header("content-type") ?? "";
-  if (c.req.method !== "POST" || !type.includes("application/x-www-form-urlencoded")) return null;
+/**
+ * A token request's form fields, read from a copy (the library reads the body itself) and under
+ * the library's own conditions, so that what is checked here is what the library will act on.
+ * A repeated field is refused by the library; the first value is enough here.
+ */
+async function tokenForm(c: Ctx): Promise<Map<string, string>> {
+  const fields = new Map<string, string>();
+  const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+  if (c.req.method !== "POST" || type !== "application/x-www-form-urlencoded") return fields;
   try {
-    const value = (await c.req.raw.clone().formData()).get("resource");
-    return typeof value === "string" ? value : null;
+    for (const [name, value] of await c.req.raw.clone().formData()) {
+      if (typeof value === "string" && !fields.has(name)) fields.set(name, value);
+    }
   } catch {
-    return null;
+    // A body that is not a form: the library answers it.
   }
+  return fields;
 }
 
 oauthRoutes.all(TOKEN_PATH, async (c) => {
   const { origin } = atPublicOrigin(c);
-  const slug = hintedSlug(origin, await resourceInBody(c));
+  const form = await tokenForm(c);
+  // The `resource` named, to be sure its gateway is known.
+  const slug = hintedSlug(origin, form.get("resource"));
   // Without `resource` the grant's own gateway applies: it may be newer than the cached list.
   if (!slug && c.req.method === "POST") await reloadGatewaySlugs(c.env);
-  return delegate(c, slug);
+  const forward = () => delegate(c, slug);
+  const grantType = form.get("grant_type");
+  const code = form.get("code");
+  if (grantType === "authorization_code" && code && !grantOfCredential(code)) {
+    return invalidGrant(NOT_ISSUED_HERE);
+  }
+  const refreshToken = form.get("refresh_token");
+  if (grantType === "refresh_token" && refreshToken) {
+    const helpers = async () =>
+      (await authorizationServerFor(c.env, origin, slug)).getOAuthApi(c.env);
+    return refreshWithReuseDetection(c, refreshToken, helpers, forward);
+  }
+  return forward();
 });
 
 oauthRoutes.all(REGISTER_PATH, (c) => delegate(c));

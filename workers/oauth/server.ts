@@ -18,7 +18,7 @@ import { badRequest, notFound } from "../errors";
 import { gatewaySlugs, isPlainSlug } from "./gateway-slugs";
 
 export const SCOPES_SUPPORTED = ["mcp", "offline_access"] as const;
-/** What any use of a gateway needs; named in 401 challenges and protected-resource metadata. */
+/** What any use of a gateway needs (a token without it gets 403 insufficient_scope). */
 export const REQUIRED_SCOPES = ["mcp"] as const;
 export const AUTHORIZE_PATH = "/authorize";
 export const TOKEN_PATH = "/token";
