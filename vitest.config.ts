@@ -10,7 +10,12 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
-          include: ["shared/**/*.test.ts", "test/fakes/**/*.test.ts"],
+          // Property tests beside pure Worker modules (no bindings) run here too.
+          include: [
+            "shared/**/*.test.ts",
+            "test/fakes/**/*.test.ts",
+            "workers/**/*.property.test.ts",
+          ],
         },
       },
       {

@@ -31,6 +31,20 @@ describe("exposed tool names", () => {
     for (const [name, entry] of names) expect(again.get(name)?.name).toBe(entry.name);
   });
 
+  it("use only MCP's tool-name characters, keeping names that differ apart", () => {
+    // Found by workers/mcp/tool-names.property.test.ts: an upstream tool named "\u0000" was
+    // exposed as "s__\u0000".
+    const names = exposeNames([
+      tool("s", "\u0000"),
+      tool("s", "read file"),
+      tool("s", "read_file"),
+      tool("s", "naïve 🔧"),
+    ]);
+    expect(names.get("s__read_file")?.name).toBe("read_file");
+    for (const name of names.keys()) expect(name).toMatch(/^s__[A-Za-z0-9_.-]{1,61}$/);
+    expect(names.size).toBe(4);
+  });
+
   it("resolve collisions deterministically, whatever order the upstreams answered in", () => {
     // Two different upstream names that shorten to the same 64 characters only if the hash
     // collides: force a collision with identical names from servers whose names also match.

@@ -1,7 +1,9 @@
 // The names a gateway gives its upstreams' tools and prompts: `<server>__<name>`, never longer
-// than 64 characters. A longer name keeps its head and gets a short hash of the full name, so
-// the same upstream tool always gets the same name; if two still collide, the one that sorts
-// later gets a numeric suffix, so the outcome does not depend on which upstream answered first.
+// than 64 characters, only of the characters MCP allows in a tool name. A longer name keeps its
+// head and gets a short hash of the full name, so the same upstream tool always gets the same
+// name; so does a name with other characters, each replaced by `_` (the hash keeps `a b` and
+// `a_b` apart, and leaves `a_b` its plain name). If two still collide, the one that sorts later
+// gets a numeric suffix, so the outcome does not depend on which upstream answered first.
 
 export const MAX_NAME_LENGTH = 64;
 const SEPARATOR = "__";
@@ -23,10 +25,15 @@ function shortHash(text: string): string {
   return (h >>> 0).toString(16).padStart(8, "0");
 }
 
+// MCP (2025-11-25, "Tool names"): ASCII letters, digits, `_`, `-` and `.`. Per code point, so
+// an emoji becomes one `_`, not two.
+const OUTSIDE_CHARSET = /[^A-Za-z0-9_.-]/gu;
+
 function shorten(full: string, max: number): string {
-  if (full.length <= max) return full;
+  const clean = full.replace(OUTSIDE_CHARSET, "_");
+  if (clean === full && full.length <= max) return full;
   const hash = shortHash(full);
-  return `${full.slice(0, max - hash.length - 1)}_${hash}`;
+  return `${clean.slice(0, max - hash.length - 1)}_${hash}`;
 }
 
 /**
