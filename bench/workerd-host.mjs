@@ -74,7 +74,7 @@ export async function startGatehouseWorkerd(root, dir, port, onStarted, extra = 
       scriptPath: join(dir, "index.js"),
       modulesRoot: dir,
       compatibilityDate: "2026-04-20",
-      compatibilityFlags: ["nodejs_compat"],
+      compatibilityFlags: ["nodejs_compat", "enable_request_signal"],
       d1Databases: { DB: "gatehouse" },
       durableObjects: { USER_GATE: "UserGate", LIMIT_GATE: "LimitGate" },
       bindings: {

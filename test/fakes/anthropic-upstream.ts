@@ -23,6 +23,12 @@ export interface RecordedRequest {
   body: string;
   /** The client closed the connection before the fake finished its response. */
   aborted: boolean;
+  /**
+   * The usage the fake has reported on this request so far: what a whole JSON reply carried,
+   * or, for a stream, `message_start`'s usage overwritten by each `message_delta` written in
+   * full. Null until a reply that carries usage has been handed to the socket.
+   */
+  usage: Usage | null;
 }
 
 export interface FakeAnthropic {
@@ -97,6 +103,7 @@ type Scenario =
   | { kind: "hang-body" }
   | { kind: "hang" }
   | { kind: "hang-stream" }
+  | { kind: "no-stop" }
   | { kind: "status"; code: number };
 
 const TEXT_DEFAULTS = { kind: "text", cache: false, delayMs: 0, futureEvent: false } as const;
@@ -113,6 +120,7 @@ const NAMED_SCENARIOS: Readonly<Record<string, Scenario>> = {
   "hang-body": { kind: "hang-body" },
   hang: { kind: "hang" },
   "hang-stream": { kind: "hang-stream" },
+  "no-stop": { kind: "no-stop" },
 };
 
 function parseBoundedInt(text: string, min: number, max: number): number | undefined {
@@ -134,6 +142,14 @@ function parseScenario(marker: string | undefined): Scenario | undefined {
   if (name === "many") {
     const tokens = parseBoundedInt(arg, 1, MAX_MANY);
     return tokens === undefined ? undefined : { ...TEXT_DEFAULTS, tokens };
+  }
+  if (name === "drip") {
+    // `drip:<tokens>:<ms>`: a long stream whose events leave `ms` apart.
+    const [tokensText = "", msText = ""] = arg.split(":");
+    const tokens = parseBoundedInt(tokensText, 1, MAX_MANY);
+    const delayMs = parseBoundedInt(msText, 0, MAX_SLOW_MS);
+    if (tokens === undefined || delayMs === undefined) return undefined;
+    return { ...TEXT_DEFAULTS, tokens, delayMs };
   }
   if (name === "status") {
     const code = parseBoundedInt(arg, 400, 599);
@@ -169,7 +185,7 @@ function findMarker(messages: readonly unknown[]): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Response content
 
-interface Usage {
+export interface Usage {
   input_tokens: number;
   output_tokens: number;
   cache_creation_input_tokens: number;
@@ -266,7 +282,7 @@ interface SseEvent {
   data: unknown;
 }
 
-type StreamEnding = "end" | "cut" | "hang";
+type StreamEnding = "end" | "end-without-stop" | "cut" | "hang";
 
 interface StreamPlan {
   events: SseEvent[];
@@ -374,6 +390,9 @@ function streamPlan(request: MessageRequest, ids: Ids, scenario: StreamScenario)
       return { events: streamOpening(request, ids, false).slice(0, 1), delayMs: 0, ending: "hang" };
     case "hang-stream":
       return { events: streamOpening(request, ids, false).slice(0, 1), delayMs: 0, ending: "hang" };
+    case "no-stop":
+      // Everything but `message_stop`, then a clean close: a truncated success on the wire.
+      return { ...textStream(request, ids, TEXT_DEFAULTS), ending: "end-without-stop" };
   }
 }
 
@@ -416,13 +435,38 @@ class Reply {
     });
   }
 
-  /** Resolves once the chunk has been handed to the socket, so every event leaves on its own. */
-  write(chunk: string): Promise<boolean> {
+  /**
+   * Resolves once the chunk has been handed to the socket, so every event leaves on its own.
+   * `onWritten` runs if the socket took the chunk, even when the connection closes just after.
+   */
+  write(chunk: string, onWritten?: () => void): Promise<boolean> {
     return this.untilClosed((done) => {
-      this.res.write(chunk, (error) => done(!error));
+      this.res.write(chunk, (error) => {
+        if (!error) onWritten?.();
+        done(!error);
+      });
       return undefined;
     });
   }
+
+  /** Where the usage this reply has reported goes (the request's record). */
+  onUsage: (usage: Usage) => void = () => {};
+
+  /** Notes the usage an event that was just written carries. */
+  reportStreamed(event: SseEvent): void {
+    const data = event.data;
+    if (!isRecord(data)) return;
+    if (data.type === "message_start" && isRecord(data.message)) {
+      this.reported = { ...(data.message.usage as Usage) };
+    } else if (data.type === "message_delta" && isRecord(data.usage) && this.reported) {
+      this.reported = { ...this.reported, ...(data.usage as Partial<Usage>) };
+    } else {
+      return;
+    }
+    this.onUsage(this.reported);
+  }
+
+  private reported: Usage | undefined;
 
   json(status: number, body: string, headers: Record<string, string> = {}): void {
     this.res.writeHead(status, {
@@ -492,11 +536,15 @@ function errorBody(type: string, message: string, requestId: string): string {
 
 async function runStream(reply: Reply, plan: StreamPlan): Promise<void> {
   reply.startEventStream();
-  for (const [index, event] of plan.events.entries()) {
+  const events =
+    plan.ending === "end-without-stop"
+      ? plan.events.filter((e) => e.event !== "message_stop")
+      : plan.events;
+  for (const [index, event] of events.entries()) {
     if (index > 0 && plan.delayMs > 0 && !(await reply.sleep(plan.delayMs))) return;
-    if (!(await reply.write(frame(event)))) return;
+    if (!(await reply.write(frame(event), () => reply.reportStreamed(event)))) return;
   }
-  if (plan.ending === "end") reply.end();
+  if (plan.ending === "end" || plan.ending === "end-without-stop") reply.end();
   if (plan.ending === "cut") reply.cut();
 }
 
@@ -595,13 +643,15 @@ async function replyWithoutStream(
     const chunked = scenario.kind === "cut-body" && scenario.chunked;
     return reply.halfBody(body, scenario.kind === "cut-body" ? "cut" : "hang", chunked);
   }
-  if (scenario.kind === "error-midstream") {
-    return reply.error(400, "invalid_request_error", "[fake:error-midstream] needs stream: true");
+  if (scenario.kind === "error-midstream" || scenario.kind === "no-stop") {
+    return reply.error(400, "invalid_request_error", `[fake:${scenario.kind}] needs stream: true`);
   }
   if (scenario.kind === "text" && scenario.delayMs > 0 && !(await reply.sleep(scenario.delayMs))) {
     return;
   }
-  reply.json(200, JSON.stringify(jsonMessage(request, ids, scenario)));
+  const message = jsonMessage(request, ids, scenario);
+  reply.json(200, JSON.stringify(message));
+  reply.onUsage(message.usage);
 }
 
 const createMessage: Route = async ({ reply, body, ids }) => {
@@ -753,12 +803,16 @@ async function handleRequest(
     headers: flattenHeaders(req.headers),
     body: "",
     aborted: false,
+    usage: null,
   };
   state.recorded.push(record);
   const id = ++state.counter;
   const reply = new Reply(res, `req_fake_${id}`, () => {
     if (!state.closing) record.aborted = true;
   });
+  reply.onUsage = (usage) => {
+    record.usage = usage;
+  };
   try {
     record.body = await readBody(req);
   } catch {
@@ -822,7 +876,12 @@ export async function startFakeAnthropic(
 
   return {
     url: `http://127.0.0.1:${port}`,
-    requests: () => state.recorded.map((record) => ({ ...record, headers: { ...record.headers } })),
+    requests: () =>
+      state.recorded.map((record) => ({
+        ...record,
+        headers: { ...record.headers },
+        usage: record.usage && { ...record.usage },
+      })),
     reset: () => {
       state.recorded.length = 0;
     },

@@ -8,6 +8,7 @@ import { config } from "../config";
 import { forbidden, GatewayError } from "../errors";
 import { type Admitted, admitAtGates, limitHeaders } from "../limits/admit";
 import { type Admission, AGENT_HEADER, admit } from "./admission";
+import { ClientGoneError } from "./client-gone";
 import { principalOf, settleRequest } from "./gate";
 import { clientAddress, countIfKeyGuess, refuseIfKnownLocked } from "./key-guessing";
 import {
@@ -78,8 +79,18 @@ async function logged<T>(
     return await step();
   } catch (err) {
     const status = err instanceof GatewayError ? err.status : 500;
-    const errorType = err instanceof GatewayError ? err.type : "api_error";
-    record(c, admission, facts, Promise.resolve({ status, errorType, endedAt: Date.now() }));
+    const clientGone = err instanceof ClientGoneError;
+    const errorType = clientGone
+      ? "client_gone"
+      : err instanceof GatewayError
+        ? err.type
+        : "api_error";
+    record(
+      c,
+      admission,
+      facts,
+      Promise.resolve({ status, errorType, clientGone, endedAt: Date.now() }),
+    );
     throw err;
   }
 }
@@ -135,6 +146,7 @@ async function forwardJson(c: Ctx, endpoint: "messages" | "count_tokens") {
       upstreamUrl(c, admission, path),
       { method: "POST", headers: upstreamHeaders(c.req.raw.headers, admission), body: bytes },
       cfg.upstreamTimeoutMs,
+      c.req.raw.signal,
     ),
   );
   const upstream = call.response;
@@ -153,6 +165,7 @@ async function forwardJson(c: Ctx, endpoint: "messages" | "count_tokens") {
     startedAt: facts.startedAt,
     idleTimeoutMs: cfg.upstreamTimeoutMs,
     abortUpstream: call.abort,
+    clientSignal: c.req.raw.signal,
   } as const;
   const { body, outcome } = isSse
     ? meteredStream(upstream.body, bodyOptions)
@@ -224,6 +237,7 @@ async function listModels(c: Ctx) {
         `${base}/v1/models?${search}`,
         { method: "GET", headers },
         cfg.upstreamTimeoutMs,
+        c.req.raw.signal,
       ),
     );
     const upstream = call.response;

@@ -3,6 +3,7 @@
 // admission chose is put in. The response headers come back the same way.
 import { GatewayError } from "../errors";
 import type { Admission } from "./admission";
+import { ClientGoneError, whenClientGone } from "./client-gone";
 
 /** Headers that never go upstream: by exact name, or by prefix (the `-*` entries). */
 const DROP_REQUEST = dropRule([
@@ -86,29 +87,38 @@ export interface UpstreamCall {
 
 /**
  * Fetches from the provider, waiting at most `timeoutMs` for the response headers.
- * Unreachable → 502 api_error; no headers in time → 504 timeout_error.
+ * Unreachable → 502 api_error; no headers in time → 504 timeout_error; the client gone first
+ * (`clientSignal`) → the fetch is aborted and ClientGoneError thrown.
  */
 export async function callUpstream(
   url: string,
   init: { method: string; headers: Headers; body?: ArrayBuffer },
   timeoutMs: number,
+  clientSignal?: AbortSignal,
 ): Promise<UpstreamCall> {
   const controller = new AbortController();
   const abort = () => controller.abort();
   let timedOut = false;
+  let clientGone = false;
   const timer = setTimeout(() => {
     timedOut = true;
     abort();
   }, timeoutMs);
+  const unsubscribe = whenClientGone(clientSignal, () => {
+    clientGone = true;
+    abort();
+  });
   try {
     const response = await fetch(url, { ...init, signal: controller.signal });
     return { response, abort };
   } catch {
+    if (clientGone) throw new ClientGoneError();
     if (timedOut) {
       throw new GatewayError(504, "The provider did not answer in time.");
     }
     throw new GatewayError(502, "The gateway could not reach the provider.");
   } finally {
     clearTimeout(timer);
+    unsubscribe();
   }
 }
