@@ -1,0 +1,117 @@
+// `npm run soak` (not in CI): N clients streaming through Gatehouse as `npm start` runs it for M
+// seconds, each starting a new stream as soon as its last one ends, some walking away mid-way.
+// Prints the resident memory of the gateway's whole process tree over time, so a leak shows as
+// a climb that does not level off, and checks at the end that every stream left its log row.
+//
+// Environment: SOAK_STREAMS (default 50), SOAK_SECONDS (default 60), SOAK_SAMPLE_SECONDS
+// (default 5).
+import { request } from "node:http";
+import { processTree, rssKb } from "../bench/processes.mjs";
+import { startGateway } from "../test/e2e/gateway-process";
+import { startFakeAnthropic } from "../test/fakes/anthropic-upstream";
+import { arrange } from "./check-usage/arrange";
+
+process.env.WRANGLER_SEND_METRICS = "false";
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+
+const streams = Number(process.env.SOAK_STREAMS ?? 50);
+const seconds = Number(process.env.SOAK_SECONDS ?? 60);
+const sampleSeconds = Number(process.env.SOAK_SAMPLE_SECONDS ?? 5);
+const RUN = `soak${Date.now().toString(36)}`;
+/** One stream in this many is left by its client after a few events. */
+const LEAVE_EVERY = 5;
+
+function treeRssMb(): number {
+  const kb = processTree(process.pid)
+    .filter((p) => p.pid !== process.pid)
+    .reduce((sum, p) => sum + rssKb(p.pid), 0);
+  return kb / 1024;
+}
+
+async function main() {
+  const fake = await startFakeAnthropic();
+  const gateway = await startGateway();
+  const stop = async () => {
+    await gateway.stop();
+    await fake.close();
+  };
+  process.once("SIGINT", () => void stop().finally(() => process.exit(130)));
+  try {
+    const session = await arrange(gateway.url, fake.url);
+    let sent = 0;
+    let failed = 0;
+    const one = (index: number) =>
+      new Promise<void>((resolve) => {
+        const leave = index % LEAVE_EVERY === 0;
+        const req = request(`${gateway.url}/v1/anthropic/${session.proxyId}/v1/messages`, {
+          method: "POST",
+          headers: {
+            ...session.headers,
+            "content-type": "application/json",
+            "anthropic-version": "2023-06-01",
+            "x-archestra-agent-id": `${RUN}-${index}`,
+          },
+        });
+        req.on("response", (res) => {
+          if (res.statusCode !== 200) failed++;
+          let events = 0;
+          res.on("data", (chunk: Buffer) => {
+            events += chunk.toString().split("\n\n").length - 1;
+            if (leave && events >= 5) {
+              req.destroy();
+              resolve();
+            }
+          });
+          res.on("end", resolve);
+          res.on("close", resolve);
+        });
+        req.on("error", () => {
+          if (!leave) failed++;
+          resolve();
+        });
+        req.end(
+          JSON.stringify({
+            model: "claude-haiku-4-5-20251001",
+            max_tokens: 4096,
+            stream: true,
+            messages: [{ role: "user", content: "[fake:drip:200:5]" }],
+          }),
+        );
+      });
+
+    const started = Date.now();
+    const until = started + seconds * 1000;
+    const samples: { at: number; mb: number }[] = [{ at: 0, mb: treeRssMb() }];
+    console.log(`${streams} concurrent streams for ${seconds} s; RSS of the gateway's tree:`);
+    console.log(`  0 s  ${samples[0]?.mb.toFixed(0)} MB (before)`);
+    const sampler = setInterval(() => {
+      const sample = { at: Math.round((Date.now() - started) / 1000), mb: treeRssMb() };
+      samples.push(sample);
+      console.log(`  ${sample.at} s  ${sample.mb.toFixed(0)} MB  (${sent} streams so far)`);
+    }, sampleSeconds * 1000);
+    await Promise.all(
+      Array.from({ length: streams }, async () => {
+        while (Date.now() < until) await one(sent++);
+      }),
+    );
+    clearInterval(sampler);
+
+    const rows = await session.rowsUntil(RUN, sent, 120_000);
+    const mid = samples[Math.floor(samples.length / 2)]?.mb ?? 0;
+    const last = samples.at(-1)?.mb ?? 0;
+    const peak = Math.max(...samples.map((s) => s.mb));
+    console.log(
+      `\n${sent} streams (${Math.floor(sent / LEAVE_EVERY)} left mid-way), ${failed} failed; ` +
+        `${rows.length} log rows; RSS peak ${peak.toFixed(0)} MB, ` +
+        `second half ${mid.toFixed(0)} → ${last.toFixed(0)} MB`,
+    );
+    process.exitCode = failed === 0 && rows.length === sent ? 0 : 1;
+  } finally {
+    await stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
