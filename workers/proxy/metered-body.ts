@@ -4,15 +4,9 @@
 // `outcome` resolves exactly once with what was metered so far.
 import type { Usage } from "../../shared/usage";
 import { GatewayError } from "../errors";
-import {
-  concat,
-  JSON_METER_LIMIT,
-  JsonMeter,
-  type Meter,
-  meterJson,
-  SseMeter,
-} from "./body-meters";
-import { whenClientGone } from "./client-gone";
+import { concat, JSON_METER_LIMIT, JsonMeter, meterJson, SseMeter } from "./body-meters";
+import { idleWatchdog } from "./idle-watchdog";
+import { passedBody } from "./passed-body";
 
 export type StreamEnd = "complete" | "upstream_cut" | "idle_timeout" | "client_gone";
 
@@ -41,7 +35,6 @@ export interface MeteredBodyOptions {
 
 /** Largest JSON body read whole before it goes to the client. */
 const JSON_WHOLE_LIMIT = JSON_METER_LIMIT;
-const encoder = new TextEncoder();
 
 /**
  * A JSON body is read whole (up to JSON_WHOLE_LIMIT) before it goes to the client: a client
@@ -139,189 +132,4 @@ export class BodyCutError extends GatewayError {
  */
 export function meteredStream(upstream: ReadableStream<Uint8Array>, options: MeteredBodyOptions) {
   return passedBody(upstream.getReader(), new SseMeter(), options, [], undefined);
-}
-
-/**
- * A timer that fires once the body has been silent for `timeoutMs`: one timer per idle
- * period rather than one per chunk.
- */
-function idleWatchdog(timeoutMs: number, onIdle: () => void) {
-  let lastChunkAt = Date.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const arm = (delay: number) => {
-    timer = setTimeout(() => {
-      const quiet = Date.now() - lastChunkAt;
-      if (quiet < timeoutMs) return arm(timeoutMs - quiet);
-      onIdle();
-    }, delay);
-  };
-  arm(timeoutMs);
-  return {
-    /** A chunk arrived now; returns the time. */
-    touch(): number {
-      lastChunkAt = Date.now();
-      return lastChunkAt;
-    },
-    stop: () => clearTimeout(timer),
-  };
-}
-
-/** How far the gateway reads ahead of a client that is slower than the provider. */
-const READ_AHEAD_BYTES = 64 * 1024;
-
-/**
- * The body passed on through the gateway's own stream, chunk by chunk as it arrives (after
- * `first`, chunks already read).
- *
- * The upstream is read by the gateway's own loop, not by the client's pulls, up to
- * READ_AHEAD_BYTES ahead of the client: a request ends, settles and logs once whether or not
- * the runtime ever tells the stream that its client went away. When the client goes (its
- * request's signal, or the stream cancelled), an SSE upstream is aborted at once (the provider
- * stops generating) and the request settles with what was metered so far; a JSON body is still
- * read to its end, since the provider has already billed all of it.
- *
- * If the upstream is cut, falls silent, or ends without the event that ends a message, an SSE
- * client gets an `error` event saying so before the stream closes (a truncated stream that
- * simply ended would look complete to it); a JSON body is errored.
- */
-function passedBody(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  meter: Meter,
-  options: MeteredBodyOptions,
-  first: readonly Uint8Array[],
-  firstTtfbMs: number | undefined,
-) {
-  let ttfbMs = firstTtfbMs;
-  let finished = false;
-  let clientGone = false;
-  /** Set while the loop waits for the client to read what is queued. */
-  let resumeReading: (() => void) | undefined;
-  let resolveOutcome: (o: BodyOutcome) => void = () => {};
-  const outcome = new Promise<BodyOutcome>((resolve) => {
-    resolveOutcome = resolve;
-  });
-  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-
-  const stopUpstream = () => {
-    options.abortUpstream();
-    reader.cancel().catch(() => {});
-  };
-  const wake = () => {
-    const resume = resumeReading;
-    resumeReading = undefined;
-    resume?.();
-  };
-
-  const finish = (end: StreamEnd) => {
-    if (finished) return;
-    finished = true;
-    watchdog.stop();
-    unsubscribe();
-    wake();
-    resolveOutcome({ end, ...meter.result(), ttfbMs, endedAt: Date.now() });
-  };
-
-  const clientLeft = () => {
-    if (finished || clientGone) return;
-    clientGone = true;
-    wake();
-    // A JSON body is drained by the loop below, to meter what the provider billed.
-    if (options.format === "json") return;
-    stopUpstream();
-    finish("client_gone");
-  };
-
-  const endCut = (end: "upstream_cut" | "idle_timeout") => {
-    if (!clientGone && controller) {
-      try {
-        if (options.format === "sse") {
-          controller.enqueue(errorEvent(end));
-          controller.close();
-        } else {
-          controller.error(new Error("upstream cut"));
-        }
-      } catch {
-        // The client's side is already closed.
-      }
-    }
-    finish(end);
-  };
-
-  const watchdog = idleWatchdog(options.idleTimeoutMs, () => {
-    // Waiting on a client that stopped reading for that long: treat it as gone.
-    if (resumeReading) return clientLeft();
-    stopUpstream();
-    endCut("idle_timeout");
-  });
-  const unsubscribe = whenClientGone(options.clientSignal, clientLeft);
-
-  const body = new ReadableStream<Uint8Array>(
-    {
-      start(c) {
-        controller = c;
-        for (const chunk of first) c.enqueue(chunk);
-      },
-      pull: wake,
-      cancel: clientLeft,
-    },
-    new ByteLengthQueuingStrategy({ highWaterMark: READ_AHEAD_BYTES }),
-  );
-
-  const pass = (chunk: Uint8Array) => {
-    if (clientGone || !controller) return;
-    try {
-      controller.enqueue(chunk);
-    } catch {
-      return clientLeft();
-    }
-    ttfbMs ??= Date.now() - options.startedAt;
-  };
-
-  const readLoop = async () => {
-    while (!finished) {
-      // Null once the client's side has errored: the next pass() finds the client gone.
-      const room = controller?.desiredSize ?? null;
-      if (!clientGone && room !== null && room <= 0) {
-        await new Promise<void>((resolve) => {
-          resumeReading = resolve;
-        });
-        watchdog.touch();
-        continue;
-      }
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await reader.read();
-      } catch {
-        endCut("upstream_cut");
-        return;
-      }
-      if (finished) return;
-      if (chunk.done) {
-        if (!meter.sawEnd()) return endCut("upstream_cut");
-        if (!clientGone) controller?.close();
-        return finish(clientGone ? "client_gone" : "complete");
-      }
-      watchdog.touch();
-      meter.push(chunk.value);
-      pass(chunk.value);
-    }
-  };
-  readLoop().catch(() => endCut("upstream_cut"));
-
-  return { body, outcome };
-}
-
-function errorEvent(end: "upstream_cut" | "idle_timeout"): Uint8Array {
-  // The client learns why its stream stopped, in the event shape it already parses.
-  const error =
-    end === "idle_timeout"
-      ? {
-          type: "timeout_error",
-          message: "The gateway closed the stream: the provider sent nothing for too long.",
-        }
-      : {
-          type: "api_error",
-          message: "The provider's stream was cut before its message was complete.",
-        };
-  return encoder.encode(`event: error\ndata: ${JSON.stringify({ type: "error", error })}\n\n`);
 }
