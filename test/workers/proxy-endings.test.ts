@@ -37,7 +37,7 @@ let seq = 0;
  * its own: what workerd gives a Worker whose client disconnects (`request.signal`, the
  * `enable_request_signal` flag). The test pool's SELF.fetch does not pass a caller's abort on.
  */
-function start(marker: string, { stream = true, clientSignal }: Start = {}) {
+function start(marker: string, { stream = true, clientSignal, maxTokens = 64 }: Start = {}) {
   const tag = `ending-${++seq}`;
   const withTag = new Headers(headers);
   withTag.set("x-archestra-agent-id", tag);
@@ -48,7 +48,7 @@ function start(marker: string, { stream = true, clientSignal }: Start = {}) {
       headers: withTag,
       body: JSON.stringify({
         model: "claude-haiku-4-5-20251001",
-        max_tokens: 64,
+        max_tokens: maxTokens,
         stream,
         messages: [{ role: "user", content: `${tag} ${marker}` }],
       }),
@@ -64,6 +64,7 @@ function start(marker: string, { stream = true, clientSignal }: Start = {}) {
 
 interface Start {
   stream?: boolean;
+  maxTokens?: number;
   clientSignal?: AbortSignal;
 }
 
@@ -232,6 +233,24 @@ describe("each ending leaves one row, its usage and no hold", () => {
       errorType: "timeout_error",
       clientGone: false,
     });
+  });
+
+  it("a client slower than the provider gets every byte, the gateway reading ahead of it", async () => {
+    const { tag, response } = start("[fake:many:4000]", { maxTokens: 4000 });
+    const reader = (await response).body?.getReader();
+    if (!reader) throw new Error("no body");
+    const decoder = new TextDecoder();
+    let text = "";
+    for (let chunks = 1; ; chunks++) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      // Lets the provider's ~400 KB outrun the gateway's 64 KiB read-ahead.
+      if (chunks % 8 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(text.split("event: content_block_delta").length - 1).toBe(4000);
+    expect(lastEvent(text)).toMatch(/^event: message_stop/);
+    expect(await settled(tag)).toMatchObject({ status: 200, outputTokens: 4000 });
   });
 
   it("a JSON answer completes with its usage", async () => {

@@ -37,6 +37,12 @@ export function passedBody(
   let clientGone = false;
   /** Set while the loop waits for the client to read what is queued. */
   let resumeReading: (() => void) | undefined;
+  /**
+   * The stream's pending pull. Kept pending while the loop runs, so the stream does not call
+   * `pull` after every chunk (a JS call and a promise each); released when the loop has to wait,
+   * so the client's next read calls `pull` and resumes it.
+   */
+  let parkedPull: (() => void) | undefined;
   let resolveOutcome: (o: BodyOutcome) => void = () => {};
   const outcome = new Promise<BodyOutcome>((resolve) => {
     resolveOutcome = resolve;
@@ -52,6 +58,11 @@ export function passedBody(
     resumeReading = undefined;
     resume?.();
   };
+  const releasePull = () => {
+    const release = parkedPull;
+    parkedPull = undefined;
+    release?.();
+  };
 
   const finish = (end: StreamEnd) => {
     if (finished) return;
@@ -59,6 +70,7 @@ export function passedBody(
     watchdog.stop();
     unsubscribe();
     wake();
+    releasePull();
     resolveOutcome({ end, ...meter.result(), ttfbMs, endedAt: Date.now() });
   };
 
@@ -102,7 +114,12 @@ export function passedBody(
         controller = c;
         for (const chunk of first) c.enqueue(chunk);
       },
-      pull: wake,
+      pull() {
+        if (resumeReading) return wake();
+        return new Promise<void>((resolve) => {
+          parkedPull = resolve;
+        });
+      },
       cancel: clientLeft,
     },
     new ByteLengthQueuingStrategy({ highWaterMark: READ_AHEAD_BYTES }),
@@ -125,6 +142,7 @@ export function passedBody(
       if (!clientGone && room !== null && room <= 0) {
         await new Promise<void>((resolve) => {
           resumeReading = resolve;
+          releasePull();
         });
         watchdog.touch();
         continue;
