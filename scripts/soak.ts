@@ -22,11 +22,22 @@ const RUN = `soak${Date.now().toString(36)}`;
 const LEAVE_EVERY = 5;
 
 function treeRssMb(): number {
-  const kb = processTree(process.pid)
-    .filter((p) => p.pid !== process.pid)
-    .reduce((sum, p) => sum + rssKb(p.pid), 0);
-  return kb / 1024;
+  return byProcess().reduce((sum, p) => sum + p.mb, 0);
 }
+
+/** The gateway's processes (this script's descendants) and the RSS of each, largest first. */
+function byProcess(): { pid: number; comm: string; mb: number }[] {
+  return processTree(process.pid)
+    .filter((p) => p.pid !== process.pid)
+    .map((p) => ({ pid: p.pid, comm: p.comm, mb: rssKb(p.pid) / 1024 }))
+    .sort((a, b) => b.mb - a.mb);
+}
+
+const describe = (list: { pid: number; comm: string; mb: number }[]) =>
+  list
+    .filter((p) => p.mb >= 1)
+    .map((p) => `${p.comm}[${p.pid}] ${p.mb.toFixed(0)}`)
+    .join(", ");
 
 async function main() {
   const fake = await startFakeAnthropic();
@@ -83,7 +94,7 @@ async function main() {
     const until = started + seconds * 1000;
     const samples: { at: number; mb: number }[] = [{ at: 0, mb: treeRssMb() }];
     console.log(`${streams} concurrent streams for ${seconds} s; RSS of the gateway's tree:`);
-    console.log(`  0 s  ${samples[0]?.mb.toFixed(0)} MB (before)`);
+    console.log(`  0 s  ${samples[0]?.mb.toFixed(0)} MB (before: ${describe(byProcess())})`);
     const sampler = setInterval(() => {
       const sample = { at: Math.round((Date.now() - started) / 1000), mb: treeRssMb() };
       samples.push(sample);
@@ -95,6 +106,7 @@ async function main() {
       }),
     );
     clearInterval(sampler);
+    console.log(`  by process at the end (MB): ${describe(byProcess())}`);
 
     const rows = await session.rowsUntil(RUN, sent, 120_000);
     const mid = samples[Math.floor(samples.length / 2)]?.mb ?? 0;
