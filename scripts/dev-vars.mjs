@@ -4,7 +4,7 @@
 // of a secret failing later with a 500.
 import { randomBytes } from "node:crypto";
 import {
-  copyFileSync,
+  chmodSync,
   existsSync,
   mkdtempSync,
   readFileSync,
@@ -27,8 +27,9 @@ export class DevVarsError extends Error {}
  */
 export function ensureDevVars(path, examplePath) {
   if (!existsSync(path)) {
-    copyFileSync(examplePath, path);
-    const text = readFileSync(path, "utf8")
+    // Written, not copied: a new file gets the mode asked for (a copy keeps the example's,
+    // readable by everyone on the machine).
+    const text = readFileSync(examplePath, "utf8")
       .replace(/^ENCRYPTION_KEY=.*$/m, `ENCRYPTION_KEY=${newKey()}`)
       .replace(/^SETUP_TOKEN=.*$/m, `SETUP_TOKEN=${randomBytes(24).toString("base64url")}`);
     writeFileSync(path, text, { mode: 0o600 });
@@ -41,6 +42,8 @@ export function ensureDevVars(path, examplePath) {
   if (!key) {
     text = withKey(text);
     writeFileSync(path, text);
+    // It holds a secret now.
+    chmodSync(path, 0o600);
     console.log(
       `Added a new local ENCRYPTION_KEY to ${path}, which had none (keep it: it unlocks local secrets).`,
     );

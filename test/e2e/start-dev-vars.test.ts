@@ -3,7 +3,7 @@
 // rest of the file kept, so saving a provider key works; a malformed one stops npm start at once
 // with a message saying what is wrong and how to fix it.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
@@ -25,7 +25,8 @@ function varsFile(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-devvars-"));
   dirs.push(dir);
   const path = join(dir, ".dev.vars");
-  writeFileSync(path, text, { mode: 0o600 });
+  // As an editor would save it with the usual umask: readable by everyone.
+  writeFileSync(path, text, { mode: 0o644 });
   return path;
 }
 
@@ -70,6 +71,8 @@ describe("npm start and a hand-made .dev.vars", { timeout: TEST_MS }, () => {
     expect(vars.SETUP_TOKEN).toBe("my-own-setup-token");
     expect(vars.CUSTOM_NOTE).toBe("kept as it was");
     expect(readFileSync(path, "utf8").startsWith(HAND_MADE)).toBe(true);
+    // It holds a secret now: readable by its owner only.
+    expect(statSync(path).mode & 0o777).toBe(0o600);
 
     const { api } = await adminApi(running.url);
     const saved = await api<{ id: string; name: string }>("/provider-keys", {
