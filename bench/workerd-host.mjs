@@ -58,6 +58,24 @@ export async function startWorkerd(options, onStarted) {
 }
 
 /**
+ * The compatibility date and flags of the repository's wrangler.toml, so that the Worker runs
+ * here as it is deployed (a flag such as enable_request_signal changes the request path).
+ * @param {string} root
+ */
+function compatibility(root) {
+  const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
+  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
+  const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1];
+  if (!date || flags === undefined) {
+    throw new Error("wrangler.toml has no compatibility_date or compatibility_flags");
+  }
+  return {
+    compatibilityDate: date,
+    compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]),
+  };
+}
+
+/**
  * Gatehouse's bundled Worker in workerd on `port`: local D1 with the migrations applied, the
  * gate Durable Objects, the bindings `npm start` gives it (development, so /api/setup runs).
  * @param {string} root
@@ -73,8 +91,7 @@ export async function startGatehouseWorkerd(root, dir, port, onStarted, extra = 
       modules: true,
       scriptPath: join(dir, "index.js"),
       modulesRoot: dir,
-      compatibilityDate: "2026-04-20",
-      compatibilityFlags: ["nodejs_compat", "enable_request_signal"],
+      ...compatibility(root),
       d1Databases: { DB: "gatehouse" },
       durableObjects: { USER_GATE: "UserGate", LIMIT_GATE: "LimitGate" },
       bindings: {
