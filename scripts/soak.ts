@@ -4,10 +4,13 @@
 // a climb that does not level off, and checks at the end that every stream left its log row.
 //
 // Environment: SOAK_STREAMS (default 50), SOAK_SECONDS (default 60), SOAK_SAMPLE_SECONDS
-// (default 5).
+// (default 5), SOAK_TARGET=workerd for the Worker alone in workerd (as the bench runs it: no
+// wrangler processes, the closest to a deployed Worker), to tell its memory from wrangler's.
+import { rmSync } from "node:fs";
 import { request } from "node:http";
 import { processTree, rssKb } from "../bench/processes.mjs";
-import { startGateway } from "../test/e2e/gateway-process";
+import { bundleWorker, startGatehouseWorkerd } from "../bench/workerd-host.mjs";
+import { freePort, startGateway } from "../test/e2e/gateway-process";
 import { startFakeAnthropic } from "../test/fakes/anthropic-upstream";
 import { arrange } from "./check-usage/arrange";
 
@@ -39,9 +42,25 @@ const describe = (list: { pid: number; comm: string; mb: number }[]) =>
     .map((p) => `${p.comm}[${p.pid}] ${p.mb.toFixed(0)}`)
     .join(", ");
 
+/** Gatehouse as `npm start` runs it, or (SOAK_TARGET=workerd) the Worker alone in workerd. */
+async function startTarget(): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (process.env.SOAK_TARGET !== "workerd") return startGateway();
+  const root = process.cwd();
+  const dir = bundleWorker(root);
+  const port = await freePort();
+  const { mf } = await startGatehouseWorkerd(root, dir, port);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      await mf.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function main() {
   const fake = await startFakeAnthropic();
-  const gateway = await startGateway();
+  const gateway = await startTarget();
   const stop = async () => {
     await gateway.stop();
     await fake.close();
