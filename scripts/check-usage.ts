@@ -16,7 +16,6 @@
 // test/workers/proxy-endings.test.ts).
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningGateway, startGateway } from "../test/e2e/gateway-process";
@@ -27,6 +26,7 @@ import {
 } from "../test/fakes/anthropic-upstream";
 import { type AdminSession, arrange } from "./check-usage/arrange";
 import { KINDS, type Kind, type Planned, plan } from "./check-usage/plan";
+import { send } from "./check-usage/send";
 
 process.env.WRANGLER_SEND_METRICS = "false";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
@@ -49,77 +49,16 @@ interface StoredRow {
   cacheReadTokens: number;
 }
 
-/** What the client saw of one request. */
-interface Seen {
-  status: number | undefined;
-  /** Bytes of body read before the end (or the abort). */
-  body: string;
-  aborted: boolean;
-}
-
-function send(gateway: string, session: AdminSession, p: Planned): Promise<Seen> {
-  const url = new URL(`/v1/anthropic/${session.proxyId}/v1/messages`, gateway);
-  const body = JSON.stringify({
-    model: "claude-haiku-4-5-20251001",
-    max_tokens: 4096,
-    stream: p.stream,
-    messages: [{ role: "user", content: `${RUN} #${p.index} ${p.marker}` }],
-  });
-  return new Promise((resolve) => {
-    const seen: Seen = { status: undefined, body: "", aborted: false };
-    let events = 0;
-    let settled = false;
-    let leaving = false;
-    const done = () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(seen);
-    };
-    const req = httpRequest(url, {
-      method: "POST",
-      headers: {
-        ...session.headers,
-        "content-type": "application/json",
-        "anthropic-version": "2023-06-01",
-        "x-archestra-agent-id": `${RUN}-${p.index}`,
-      },
-    });
-    // The client walks away: its socket is closed, as a user closing Claude Desktop would.
-    const leave = () => {
-      seen.aborted = true;
-      req.destroy();
-      done();
-    };
-    const timer =
-      p.abort?.kind === "after-ms" ? setTimeout(leave, p.abort.ms) : setTimeout(() => {}, 0);
-    req.on("response", (res) => {
-      seen.status = res.statusCode;
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        seen.body += chunk;
-        events = seen.body.split("\n\n").length - 1;
-        if (p.abort?.kind === "after-events" && events >= p.abort.events && !leaving) {
-          leaving = true;
-          setTimeout(leave, p.abort.delayMs);
-        }
-      });
-      res.on("end", done);
-      res.on("error", done);
-      res.on("close", done);
-    });
-    req.on("error", done);
-    req.end(body);
-  });
-}
-
+/** Sends every planned request, `concurrency` at a time; the status each client saw. */
 async function runAll(gateway: string, session: AdminSession, planned: Planned[]) {
-  const seen: Seen[] = new Array(planned.length);
+  const seen: (number | undefined)[] = new Array(planned.length);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < planned.length; i = next++) {
       const p = planned[i];
-      if (p) seen[i] = await send(gateway, session, p);
+      if (!p) continue;
+      const content = `${RUN} #${p.index} ${p.marker}`;
+      seen[i] = await send(gateway, session, { ...p, agentId: `${RUN}-${p.index}`, content });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -183,9 +122,9 @@ async function main() {
         `${aborts} client aborts (${((100 * aborts) / total).toFixed(1)} %)`,
     );
     fake.reset();
+    const sending = Date.now();
     const seen = await runAll(gateway.url, session, planned);
-    const sentAt = Date.now();
-    console.log(`sent in ${((sentAt - started) / 1000).toFixed(1)} s`);
+    console.log(`sent in ${((Date.now() - sending) / 1000).toFixed(1)} s`);
 
     const rows = await session.rowsUntil<StoredRow>(RUN, total, 60_000);
     // The provider's side of every request (read once the rows are in, so that answers still
@@ -241,7 +180,7 @@ async function main() {
         if (stats) stats.off++;
         if (examples.length < 5) {
           examples.push(
-            `${p.kind} #${p.index}: provider ${JSON.stringify(expected)}, stored ${JSON.stringify(stored)} (${row.errorType ?? "ok"}, client seen ${seen[p.index]?.status ?? "-"})`,
+            `${p.kind} #${p.index}: provider ${JSON.stringify(expected)}, stored ${JSON.stringify(stored)} (${row.errorType ?? "ok"}, client saw ${seen[p.index] ?? "-"})`,
           );
         }
       }

@@ -7,12 +7,12 @@
 // (default 5), SOAK_TARGET=workerd for the Worker alone in workerd (as the bench runs it: no
 // wrangler processes, the closest to a deployed Worker), to tell its memory from wrangler's.
 import { rmSync } from "node:fs";
-import { request } from "node:http";
 import { processTree, rssKb } from "../bench/processes.mjs";
 import { bundleWorker, startGatehouseWorkerd } from "../bench/workerd-host.mjs";
 import { freePort, startGateway } from "../test/e2e/gateway-process";
 import { startFakeAnthropic } from "../test/fakes/anthropic-upstream";
 import { arrange } from "./check-usage/arrange";
+import { send } from "./check-usage/send";
 
 process.env.WRANGLER_SEND_METRICS = "false";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
@@ -70,44 +70,18 @@ async function main() {
     const session = await arrange(gateway.url, fake.url);
     let sent = 0;
     let failed = 0;
-    const one = (index: number) =>
-      new Promise<void>((resolve) => {
-        const leave = index % LEAVE_EVERY === 0;
-        const req = request(`${gateway.url}/v1/anthropic/${session.proxyId}/v1/messages`, {
-          method: "POST",
-          headers: {
-            ...session.headers,
-            "content-type": "application/json",
-            "anthropic-version": "2023-06-01",
-            "x-archestra-agent-id": `${RUN}-${index}`,
-          },
-        });
-        req.on("response", (res) => {
-          if (res.statusCode !== 200) failed++;
-          let events = 0;
-          res.on("data", (chunk: Buffer) => {
-            events += chunk.toString().split("\n\n").length - 1;
-            if (leave && events >= 5) {
-              req.destroy();
-              resolve();
-            }
-          });
-          res.on("end", resolve);
-          res.on("close", resolve);
-        });
-        req.on("error", () => {
-          if (!leave) failed++;
-          resolve();
-        });
-        req.end(
-          JSON.stringify({
-            model: "claude-haiku-4-5-20251001",
-            max_tokens: 4096,
-            stream: true,
-            messages: [{ role: "user", content: "[fake:drip:200:5]" }],
-          }),
-        );
+    let left = 0;
+    const one = async (index: number) => {
+      const leave = index % LEAVE_EVERY === 0;
+      if (leave) left++;
+      const status = await send(gateway.url, session, {
+        agentId: `${RUN}-${index}`,
+        content: "[fake:drip:200:5]",
+        stream: true,
+        abort: leave ? { kind: "after-events", events: 5, delayMs: 0 } : undefined,
       });
+      if (status !== 200) failed++;
+    };
 
     const started = Date.now();
     const until = started + seconds * 1000;
@@ -132,7 +106,7 @@ async function main() {
     const last = samples.at(-1)?.mb ?? 0;
     const peak = Math.max(...samples.map((s) => s.mb));
     console.log(
-      `\n${sent} streams (${Math.floor(sent / LEAVE_EVERY)} left mid-way), ${failed} failed; ` +
+      `\n${sent} streams (${left} left mid-way), ${failed} failed; ` +
         `${rows.length} log rows; RSS peak ${peak.toFixed(0)} MB, ` +
         `second half ${mid.toFixed(0)} → ${last.toFixed(0)} MB`,
     );

@@ -6,13 +6,11 @@
 // are put back into the library's challenges and metadata here.
 import { SCOPES_SUPPORTED } from "./server";
 
-export const ADVERTISED_SCOPES: readonly string[] = SCOPES_SUPPORTED;
-
 const SCOPE_PARAM = /(^Bearer\s+|,\s*)scope="[^"]*"/i;
 
 /** A Bearer challenge naming the advertised scopes (an existing `scope` is replaced). */
 export function advertisedChallenge(challenge: string): string {
-  const scope = `scope="${ADVERTISED_SCOPES.join(" ")}"`;
+  const scope = `scope="${SCOPES_SUPPORTED.join(" ")}"`;
   // Only the first match is replaced: the library writes `scope` before any description.
   if (SCOPE_PARAM.test(challenge)) return challenge.replace(SCOPE_PARAM, `$1${scope}`);
   return `${challenge}, ${scope}`;
@@ -40,7 +38,7 @@ export async function withAdvertisedMetadata(res: Response): Promise<Response> {
     return new Response(text, res);
   }
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return new Response(text, res);
-  const body = JSON.stringify({ ...doc, scopes_supported: [...ADVERTISED_SCOPES] });
+  const body = JSON.stringify({ ...doc, scopes_supported: [...SCOPES_SUPPORTED] });
   const copy = new Response(body, res);
   copy.headers.delete("content-length");
   return copy;

@@ -8,14 +8,14 @@ import type { BodyOutcome, MeteredBodyOptions, StreamEnd } from "./metered-body"
 const encoder = new TextEncoder();
 
 /** How far the gateway reads ahead of a client that is slower than the provider. */
-const READ_AHEAD_BYTES = 64 * 1024;
+const READ_AHEAD = new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 });
 
 /**
  * The body passed on through the gateway's own stream, chunk by chunk as it arrives (after
  * `first`, chunks already read).
  *
  * The upstream is read by the gateway's own loop, not by the client's pulls, up to
- * READ_AHEAD_BYTES ahead of the client: a request ends, settles and logs once whether or not
+ * 64 KiB (READ_AHEAD) ahead of the client: a request ends, settles and logs once whether or not
  * the runtime ever tells the stream that its client went away. When the client goes (its
  * request's signal, or the stream cancelled), an SSE upstream is aborted at once (the provider
  * stops generating) and the request settles with what was metered so far; a JSON body is still
@@ -122,7 +122,7 @@ export function passedBody(
       },
       cancel: clientLeft,
     },
-    new ByteLengthQueuingStrategy({ highWaterMark: READ_AHEAD_BYTES }),
+    READ_AHEAD,
   );
 
   const pass = (chunk: Uint8Array) => {

@@ -78,21 +78,18 @@ async function logged<T>(
   try {
     return await step();
   } catch (err) {
-    const status = err instanceof GatewayError ? err.status : 500;
-    const clientGone = err instanceof ClientGoneError;
-    const errorType = clientGone
-      ? "client_gone"
-      : err instanceof GatewayError
-        ? err.type
-        : "api_error";
-    record(
-      c,
-      admission,
-      facts,
-      Promise.resolve({ status, errorType, clientGone, endedAt: Date.now() }),
-    );
+    record(c, admission, facts, Promise.resolve({ ...failure(err), endedAt: Date.now() }));
     throw err;
   }
+}
+
+/** How a request that failed at the gateway is logged. */
+function failure(err: unknown): Pick<ResultFacts, "status" | "errorType" | "clientGone"> {
+  if (err instanceof ClientGoneError) {
+    return { status: err.status, errorType: "client_gone", clientGone: true };
+  }
+  if (err instanceof GatewayError) return { status: err.status, errorType: err.type };
+  return { status: 500, errorType: "api_error" };
 }
 
 /**
