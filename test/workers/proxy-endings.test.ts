@@ -253,6 +253,36 @@ describe("each ending leaves one row, its usage and no hold", () => {
     expect(await settled(tag)).toMatchObject({ status: 200, outputTokens: 4000 });
   });
 
+  it("a client that stops reading is taken as gone at the idle timeout, not held forever", async () => {
+    const { tag, response } = start("[fake:many:100000]", { maxTokens: 100_000 });
+    const reader = (await response).body?.getReader();
+    await reader?.read();
+    // Reads nothing more: ~10 MB fill what lies between (the gateway's 64 KiB read-ahead and
+    // the runtime's buffers), and the gateway then waits for a client that never reads.
+    await providerSide(tag, (r) => r.aborted);
+    expect(await settled(tag)).toMatchObject({
+      status: 200,
+      errorType: null,
+      clientGone: true,
+      inputTokens: 12,
+    });
+    await reader?.cancel();
+  }, 30_000);
+
+  it("a JSON answer the client leaves is still read to its end: the provider billed all of it", async () => {
+    const { tag, response } = start("[fake:many:200000]", { stream: false, maxTokens: 200_000 });
+    const reader = (await response).body?.getReader();
+    // Past a mebibyte the body is passed on as it comes; the client takes a chunk and leaves.
+    await reader?.read();
+    await reader?.cancel();
+    expect(await settled(tag)).toMatchObject({
+      status: 200,
+      clientGone: true,
+      outputTokens: 200_000,
+    });
+    expect((await providerSide(tag)).aborted).toBe(false);
+  });
+
   it("a JSON answer completes with its usage", async () => {
     const { tag, response } = start("[fake:cache]", { stream: false });
     const res = await response;
