@@ -103,8 +103,13 @@ afterAll(async () => {
 async function visit(page: Page, path: string) {
   await page.goto(`${gateway}${path}`);
   await page.locator("main#main h1").first().waitFor();
-  // Wait until no section is still loading.
-  await page.waitForFunction("!document.querySelector('main [role=status] .spinner')");
+  // Wait until no section is still loading; if one never ends, say which page and what it shows.
+  await page
+    .waitForFunction("!document.querySelector('main [role=status] .spinner')")
+    .catch(async (err: unknown) => {
+      const shown = ((await page.locator("main#main").textContent()) ?? "").slice(0, 600);
+      throw new Error(`${path} is still loading:\n${shown}`, { cause: err });
+    });
 }
 
 /** Longer than any fixed wait these tests once had (10 s), as a busy machine can be. */
