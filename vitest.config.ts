@@ -33,6 +33,17 @@ export default defineConfig({
                 ENVIRONMENT: "test",
                 SETUP_TOKEN: "test-setup-token",
               },
+              // The telemetry consumer's batches close after 50 ms here, not seconds, so tests
+              // see log rows quickly; everything else is as wrangler.toml declares it.
+              queueConsumers: {
+                "gatehouse-telemetry": {
+                  maxBatchSize: 100,
+                  maxBatchTimeout: 0.05,
+                  maxRetries: 100,
+                  deadLetterQueue: "gatehouse-telemetry-dead",
+                },
+                "gatehouse-telemetry-dead": { maxBatchSize: 100, maxBatchTimeout: 0.05 },
+              },
             },
           })),
         ],

@@ -641,3 +641,30 @@ export type McpServer = typeof mcpServers.$inferSelect;
 export type McpServerTool = typeof mcpServerTools.$inferSelect;
 export type McpGateway = typeof mcpGateways.$inferSelect;
 export type McpToolCall = typeof mcpToolCalls.$inferSelect;
+
+/**
+ * Telemetry messages the queue consumer could not store: a message of an unknown shape or
+ * version, a row D1 refused, or one the queue gave up delivering. Kept whole (messages carry
+ * no secrets) so an admin can read the reason and send it again. Keyed by the queue message's
+ * id, so a redelivered dead letter is kept once.
+ */
+export const telemetryDeadLetters = sqliteTable(
+  "telemetry_dead_letters",
+  {
+    id: text("id").primaryKey(),
+    /** The organisation the message's row belongs to; NULL when the message had none. */
+    orgId: text("org_id"),
+    /** "llm_request", "mcp_tool_call", or "unknown" for a message of another shape. */
+    kind: text("kind").notNull(),
+    /** The row's id, when the message had one. */
+    rowId: text("row_id"),
+    reason: text("reason").notNull(),
+    /** The message body as JSON. */
+    body: text("body").notNull(),
+    attempts: integer("attempts").notNull(),
+    failedAt: integer("failed_at").notNull(),
+  },
+  (t) => [index("telemetry_dead_letters_org_time").on(t.orgId, t.failedAt)],
+);
+
+export type TelemetryDeadLetter = typeof telemetryDeadLetters.$inferSelect;

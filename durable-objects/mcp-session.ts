@@ -3,11 +3,10 @@
 // (persisted, so an evicted object resumes them), the merged tool lists, and the client's
 // server-to-client SSE streams, to which it passes the upstreams' list_changed notifications.
 // Idle sessions end after IDLE_MS; a request for an ended or unknown session gets 404, so the
-// client re-initializes. MCP log rows are written to D1 at once, and kept here and retried
-// from the alarm if D1 refuses them.
+// client re-initializes. Each tool call's log row leaves through the telemetry queue.
 import { DurableObject } from "cloudflare:workers";
 import type { McpToolCall } from "../d1/schema";
-import { toolCallRow, writeToolCalls } from "../workers/mcp/call-log";
+import { toolCallRow } from "../workers/mcp/call-log";
 import type { CallOutcome } from "../workers/mcp/call-tool";
 import { Catalog, type ListKind } from "../workers/mcp/catalog";
 import { dispatch, type Runtime } from "../workers/mcp/dispatch";
@@ -23,11 +22,14 @@ import { serverInfo } from "../workers/mcp/server-info";
 import type { SessionContext, UpstreamServer } from "../workers/mcp/session-context";
 import { UpstreamConnection, type UpstreamState } from "../workers/mcp/upstream-client";
 import { listenUpstream } from "../workers/mcp/upstream-listen";
+import { toolCallMessage } from "../workers/telemetry/message";
+import { sendTelemetry } from "../workers/telemetry/send";
 
 export const IDLE_MS = 60 * 60_000;
 const META = "meta";
 const UPSTREAM_PREFIX = "upstream:";
-const PENDING_LOG_PREFIX = "log:";
+/** Where an earlier version kept log rows D1 had refused. */
+const LEGACY_LOG_PREFIX = "log:";
 const LOG_RETRY_MS = 30_000;
 /** A comment on open client streams this often, so idle proxies do not cut them. */
 const KEEP_ALIVE_MS = 25_000;
@@ -161,7 +163,7 @@ export class McpSession extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    await this.#flushPendingLogs();
+    await this.#requeueLegacyLogs();
     // Storage is the truth here (it is what survives an eviction).
     const meta = (await this.ctx.storage.get<SessionMeta>(META)) ?? null;
     if (!meta) return;
@@ -182,7 +184,7 @@ export class McpSession extends DurableObject<Env> {
     this.#keepAlive = null;
     await Promise.all([...this.#connections.values()].map(({ connection }) => connection.close()));
     this.#connections.clear();
-    const pending = await this.ctx.storage.list({ prefix: PENDING_LOG_PREFIX });
+    const pending = await this.ctx.storage.list({ prefix: LEGACY_LOG_PREFIX });
     await this.ctx.storage.deleteAll();
     this.#meta = null;
     if (pending.size > 0) {
@@ -269,25 +271,28 @@ export class McpSession extends DurableObject<Env> {
 
   #logCall(ctx: SessionContext, call: CallOutcome) {
     const row = toolCallRow(ctx, call);
-    this.ctx.waitUntil(
-      writeToolCalls(this.env, [row]).catch(async () => {
-        await this.ctx.storage.put(`${PENDING_LOG_PREFIX}${row.id}`, row);
-        await this.ctx.storage.setAlarm(Date.now() + LOG_RETRY_MS);
-      }),
-    );
+    const span = { startedAt: call.at, endedAt: call.at + call.durationMs };
+    this.ctx.waitUntil(sendTelemetry(this.env, toolCallMessage(row, span), `user:${ctx.userId}`));
   }
 
-  async #flushPendingLogs() {
-    const pending = await this.ctx.storage.list<McpToolCall>({
-      prefix: PENDING_LOG_PREFIX,
-      limit: 50,
-    });
-    if (pending.size === 0) return;
-    try {
-      await writeToolCalls(this.env, [...pending.values()]);
+  /** Log rows an earlier version kept here go through the telemetry queue. */
+  async #requeueLegacyLogs() {
+    for (;;) {
+      const pending = await this.ctx.storage.list<McpToolCall>({
+        prefix: LEGACY_LOG_PREFIX,
+        limit: 50,
+      });
+      if (pending.size === 0) return;
+      const messages = [...pending.values()].map((row) =>
+        toolCallMessage(row, { startedAt: row.at, endedAt: row.at + row.durationMs }),
+      );
+      try {
+        await this.env.TELEMETRY.sendBatch(messages.map((body) => ({ body, contentType: "json" })));
+      } catch {
+        await this.ctx.storage.setAlarm(Date.now() + LOG_RETRY_MS);
+        return;
+      }
       await this.ctx.storage.delete([...pending.keys()]);
-    } catch {
-      await this.ctx.storage.setAlarm(Date.now() + LOG_RETRY_MS);
     }
   }
 }

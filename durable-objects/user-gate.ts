@@ -1,13 +1,15 @@
 // The per-user gate: one Durable Object per principal (a user, or a proxy's anonymous
-// traffic). It decides admission in one RPC on the proxy's hot path (is any key revoked?
-// later: rate limits and budget reservations), and it takes the finished request's log row,
-// keeps it in durable storage, and flushes rows to D1 in batches from an alarm, so a log row
-// is never lost and never on the hot path.
+// traffic). It decides admission in one RPC on the proxy's hot path (is any key revoked? the
+// user's and their keys' limits: reservations of the request's worst case) and settles those
+// reservations when the request ends. Log rows do not pass through here: they go through the
+// telemetry queue, and only when the queue refuses one does the gate keep it and send it again
+// from its alarm.
 import { DurableObject } from "cloudflare:workers";
 import type { LlmRequestRow } from "../d1/schema";
 import type { Charge, LimitRule, LimitView, Reservation } from "../shared/limit-ledger";
+import { llmRequestMessage, type TelemetryMessage } from "../workers/telemetry/message";
+import { TelemetrySpool } from "../workers/telemetry/spool";
 import { LedgerStore } from "./ledger-store";
-import { writeLogRows } from "./log-flush";
 
 export interface AdmitRequest {
   requestId: string;
@@ -21,19 +23,9 @@ export type AdmitDecision =
   | { ok: false; revoked: true }
   | { ok: false; ownerDeactivated: true };
 
-export interface Settlement {
-  row: LlmRequestRow;
-  /** Present when admission reserved limits here. */
-  limits?: { actual: Charge; timeZone: string };
-}
-
-/** How long a first buffered row waits for company before the batch goes to D1. */
-export const FLUSH_DELAY_MS = 1000;
-const FLUSH_BATCH = 50;
-const FLUSH_BATCHES_PER_ALARM = 20;
-const LOG_PREFIX = "log:";
+/** Where earlier versions buffered log rows in storage. */
+const LEGACY_PREFIXES = ["log:", "dead:"];
 const REVOKED_PREFIX = "revoked:";
-const DEAD_PREFIX = "dead:";
 /** Present while the user is deactivated: every key of theirs is refused. */
 const DEACTIVATED_KEY = "deactivated";
 
@@ -41,12 +33,12 @@ export class UserGate extends DurableObject<Env> {
   #revoked = new Set<string>();
   #deactivated = false;
   readonly #ledger: LedgerStore;
-  /** A flush alarm is known to be set; saves a storage read per settled request. */
-  #flushScheduled = false;
+  readonly #spool: TelemetrySpool;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#ledger = new LedgerStore(ctx.storage);
+    this.#spool = new TelemetrySpool(ctx.storage, env.TELEMETRY);
     ctx.blockConcurrencyWhile(async () => {
       await this.#ledger.load();
       const revoked = await ctx.storage.list({ prefix: REVOKED_PREFIX });
@@ -70,7 +62,7 @@ export class UserGate extends DurableObject<Env> {
     );
   }
 
-  /** Settles reservations for a request whose log row goes to another gate. */
+  /** Settles a finished request's reservations here to its real figures. */
   settleLimits(requestId: string, actual: Charge, timeZone: string): void {
     if (!this.#ledger.holds(requestId)) return;
     this.#ledger.change(timeZone, (l) => l.settle(requestId, actual, Date.now()));
@@ -100,67 +92,33 @@ export class UserGate extends DurableObject<Env> {
     this.#deactivated = deactivated;
   }
 
-  /**
-   * Takes a finished request: settles its limit reservations to the real figures and keeps its
-   * log row. Durable before it returns; the row reaches D1 later, in a batch.
-   */
-  async settle({ row, limits }: Settlement): Promise<void> {
-    // Requests without limits hold nothing here: no ledger write on their way out.
-    if (limits && this.#ledger.holds(row.id)) {
-      this.#ledger.change(limits.timeZone, (l) => l.settle(row.id, limits.actual, Date.now()));
-    }
-    await this.ctx.storage.put(LOG_PREFIX + row.id, row);
-    if (this.#flushScheduled) return;
-    if ((await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(Date.now() + FLUSH_DELAY_MS);
-    }
-    this.#flushScheduled = true;
+  /** Keeps telemetry the queue refused and sends it again from the alarm (spool.ts). */
+  spoolTelemetry(messages: TelemetryMessage[]): Promise<void> {
+    return this.#spool.add(messages);
   }
 
   override async alarm(): Promise<void> {
-    // Rows settled from here on need an alarm of their own (unless this one reschedules).
-    this.#flushScheduled = false;
-    for (let batch = 0; batch < FLUSH_BATCHES_PER_ALARM; batch++) {
-      const pending = await this.ctx.storage.list<LlmRequestRow>({
-        prefix: LOG_PREFIX,
-        limit: FLUSH_BATCH,
-      });
-      if (pending.size === 0) return;
-      await this.#write(pending);
-      if (pending.size < FLUSH_BATCH) return;
-    }
-    // A large backlog is drained over several alarms so one run stays short.
-    await this.ctx.storage.setAlarm(Date.now());
-    this.#flushScheduled = true;
+    await this.#requeueLegacyRows();
+    const retryAt = await this.#spool.flush();
+    if (retryAt !== null) await this.ctx.storage.setAlarm(retryAt);
   }
 
   /**
-   * Writes a batch to D1 and drops it from storage. If the batch fails, its rows are tried one
-   * by one: when none goes in, D1 itself is failing, so this throws and the runtime retries the
-   * alarm with every row kept; when some go in, the ones D1 refuses are moved aside under
-   * "dead:" (kept, and logged by id) so one bad row cannot hold up everyone's usage.
+   * Log rows an earlier version buffered here ("log:", and "dead:" for rows D1 refused) go
+   * through the telemetry queue like any other, so an upgrade loses none of them.
    */
-  async #write(pending: Map<string, LlmRequestRow>): Promise<void> {
-    try {
-      await writeLogRows(this.env.DB, [...pending.values()]);
-      await this.ctx.storage.delete([...pending.keys()]);
-      return;
-    } catch (batchError) {
-      const refused: [string, LlmRequestRow][] = [];
-      for (const [key, row] of pending) {
-        try {
-          await writeLogRows(this.env.DB, [row]);
-          await this.ctx.storage.delete(key);
-        } catch {
-          refused.push([key, row]);
-        }
-      }
-      if (refused.length === pending.size) throw batchError;
-      for (const [key, row] of refused) {
-        console.error(`log row ${row.id} refused by D1; kept under ${DEAD_PREFIX}`);
-        await this.ctx.storage.put(DEAD_PREFIX + row.id, row);
-        await this.ctx.storage.delete(key);
-      }
+  async #requeueLegacyRows(): Promise<void> {
+    for (const prefix of LEGACY_PREFIXES) {
+      const rows = await this.ctx.storage.list<LlmRequestRow>({ prefix });
+      if (rows.size === 0) continue;
+      const messages = [...rows.values()].map((row) =>
+        llmRequestMessage(row, {
+          startedAt: row.createdAt,
+          endedAt: row.createdAt + row.durationMs,
+        }),
+      );
+      await this.#spool.add(messages);
+      await this.ctx.storage.delete([...rows.keys()]);
     }
   }
 }

@@ -44,7 +44,8 @@ const describe = (list: { pid: number; comm: string; mb: number }[]) =>
 
 /** Gatehouse as `npm start` runs it, or (SOAK_TARGET=workerd) the Worker alone in workerd. */
 async function startTarget(): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (process.env.SOAK_TARGET !== "workerd") return startGateway();
+  // Quiet wrangler: a log line per request would be part of what the soak measures.
+  if (process.env.SOAK_TARGET !== "workerd") return startGateway({ WRANGLER_LOG_LEVEL: "warn" });
   const root = process.cwd();
   const dir = bundleWorker(root);
   const port = await freePort();

@@ -37,3 +37,31 @@ export function rowInsert<T extends SQLiteTable>(table: T) {
     },
   };
 }
+
+/**
+ * A CTE that reads rows of `table` from one JSON array parameter (`?1`, each element a row
+ * object keyed as the schema's fields): `WITH r AS (<this>)`. D1 allows 100 bound parameters
+ * per statement, so a batch of rows travels as one JSON text, whatever its size.
+ */
+export function jsonRowsSource<T extends SQLiteTable>(table: T): string {
+  const columns = Object.entries(getTableColumns(table)).map(
+    ([key, column]) => `json_extract(value, '$.${key}') AS "${column.name}"`,
+  );
+  return `SELECT ${columns.join(", ")} FROM json_each(?1)`;
+}
+
+/**
+ * Inserts the rows of the CTE `r` (see jsonRowsSource) into `table`; a row whose key is already
+ * there is left alone. `fixed` sets a column to an SQL expression instead.
+ */
+export function jsonRowsInsert<T extends SQLiteTable>(
+  table: T,
+  fixed: Record<string, string> = {},
+): string {
+  const names = Object.values(getTableColumns(table)).map((c) => c.name);
+  const values = names.map((name) => fixed[name] ?? `"${name}"`);
+  const quoted = names.map((name) => `"${name}"`);
+  return `WITH r AS (${jsonRowsSource(table)})
+    INSERT INTO "${getTableName(table)}" (${quoted.join(", ")})
+    SELECT ${values.join(", ")} FROM r WHERE true ON CONFLICT DO NOTHING`;
+}

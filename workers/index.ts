@@ -1,4 +1,5 @@
 import { app, isProxyPath, proxyApp } from "./app";
+import { consumeTelemetry } from "./telemetry/consume";
 
 export { LimitGate } from "../durable-objects/limit-gate";
 export { McpSession } from "../durable-objects/mcp-session";
@@ -8,5 +9,8 @@ export { UserGate } from "../durable-objects/user-gate";
 export default {
   fetch(request, env, ctx) {
     return (isProxyPath(request.url) ? proxyApp : app).fetch(request, env, ctx);
+  },
+  queue(batch, env) {
+    return consumeTelemetry(batch, env);
   },
 } satisfies ExportedHandler<Env>;

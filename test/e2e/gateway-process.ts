@@ -2,7 +2,7 @@
 // with fresh local state in a temp directory and on a free port, and stops it by its process
 // group.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -44,13 +44,27 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
   const port = await freePort();
   const stateDir = mkdtempSync(join(tmpdir(), "gatehouse-e2e-"));
   let output = "";
+  // Everything wrangler says goes to a file for people to read after a run: a reload of the
+  // Worker in the middle of a test (wrangler answers 503 "Your worker restarted mid-request")
+  // is named there, with what changed.
+  const logDir = join(process.cwd(), "test-results", "gateways");
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `${port}.log`);
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
-    env: { ...process.env, ...env, PORT: String(port), GATEHOUSE_STATE_DIR: stateDir },
+    env: {
+      ...process.env,
+      WRANGLER_LOG_LEVEL: "info",
+      ...env,
+      PORT: String(port),
+      GATEHOUSE_STATE_DIR: stateDir,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
   const collect = (d: Buffer) => {
-    output += d.toString();
+    const text = d.toString();
+    output += text;
+    appendFileSync(logFile, `${new Date().toISOString()} ${text}`);
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
@@ -64,6 +78,12 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
         // already gone
       }
       await exited;
+    }
+    const reloads = output.split("Reloading local server").length - 1;
+    if (reloads > 0) {
+      console.warn(
+        `The gateway on port ${port} reloaded ${reloads} time(s) while tests ran: see ${logFile}`,
+      );
     }
     rmSync(stateDir, { recursive: true, force: true });
   };

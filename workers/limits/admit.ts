@@ -105,7 +105,9 @@ export async function admitAtGates(
     if ("ownerDeactivated" in decision) throw unauthorized(OWNER_DEACTIVATED);
     throw limitError(decision.refused, decision.needed);
   }
-  return { gates: reserved, timeZone, views, org };
+  // Only gates with limits hold a reservation: the others need no call when the request ends.
+  const holding = reserved.filter((g) => (plan?.byGate.get(g)?.length ?? 0) > 0);
+  return { gates: holding, timeZone, views, org };
 }
 
 function isOk(result: PromiseSettledResult<GateDecision> | undefined): boolean {

@@ -1,10 +1,9 @@
 // The MCP log row of one tools/call. Arguments and results are kept only when the organisation
 // asked for them, redacted like the audit log (secret-named fields, credential-looking values)
 // and capped in size.
-import { type McpToolCall, mcpToolCalls } from "../../d1/schema";
+import type { McpToolCall } from "../../d1/schema";
 import { newId } from "../../shared/ids";
 import { redact } from "../audit/redact";
-import { rowInsert } from "../db";
 import type { CallOutcome } from "./call-tool";
 import type { SessionContext } from "./session-context";
 
@@ -40,16 +39,4 @@ export function toolCallRow(ctx: SessionContext, call: CallOutcome): McpToolCall
     arguments: ctx.logPayloads ? payload(call.arguments) : null,
     result: ctx.logPayloads ? payload(call.result) : null,
   };
-}
-
-const insertRow = rowInsert(mcpToolCalls);
-
-/**
- * One insert per row (D1 caps bound parameters per statement), in one batch; a row already
- * written (a retry after an unclear failure) is left as it is.
- */
-export async function writeToolCalls(env: Env, rows: McpToolCall[]): Promise<void> {
-  if (rows.length === 0) return;
-  const insert = env.DB.prepare(insertRow.sql);
-  await env.DB.batch(rows.map((row) => insert.bind(...insertRow.values(row))));
 }

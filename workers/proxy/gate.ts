@@ -1,27 +1,28 @@
-// Names of the gates a request deals with, and the settling of a finished request.
+// The principal a request is attributed to, and what happens when a request ends: its
+// telemetry message goes to the queue, and only the gates holding a reservation for it (when
+// a limit applied) are called to settle it. A request no limit applied to calls no gate.
 import type { LlmRequestRow } from "../../d1/schema";
 import type { Charge } from "../../shared/limit-ledger";
-import { settleAt, userGate } from "../limits/gates";
+import { settleAt } from "../limits/gates";
+import { llmRequestMessage, type SpanFacts } from "../telemetry/message";
+import { sendTelemetry } from "../telemetry/send";
 import type { Admission } from "./admission";
 
-/** The gate that takes the request's log row: its user's, or the proxy's anonymous one. */
+/** The gate a request belongs to: its user's, or the proxy's anonymous one. */
 export function principalOf(admission: Pick<Admission, "userId" | "proxy">): string {
   return admission.userId ? `user:${admission.userId}` : `anonymous:${admission.proxy.id}`;
 }
 
-/**
- * Hands the log row to the principal's gate (settling its reservations in the same call) and
- * settles every other gate that holds a reservation, in parallel.
- */
-export async function settleRequest(
+export async function finishRequest(
   env: Env,
   principal: string,
   row: LlmRequestRow,
+  span: SpanFacts,
   reserved: { gates: readonly string[]; timeZone: string; actual: Charge },
 ): Promise<void> {
   const { gates, timeZone, actual } = reserved;
   await Promise.all([
-    userGate(env, principal).settle({ row, limits: { actual, timeZone } }),
-    ...gates.filter((g) => g !== principal).map((g) => settleAt(env, g, row.id, actual, timeZone)),
+    sendTelemetry(env, llmRequestMessage(row, span), principal),
+    ...gates.map((g) => settleAt(env, g, row.id, actual, timeZone)),
   ]);
 }

@@ -7,9 +7,10 @@ import type { AppEnv } from "../app-env";
 import { config } from "../config";
 import { forbidden, GatewayError } from "../errors";
 import { type Admitted, admitAtGates, limitHeaders } from "../limits/admit";
+import { traceparentOf } from "../telemetry/message";
 import { type Admission, AGENT_HEADER, admit } from "./admission";
 import { ClientGoneError } from "./client-gone";
-import { principalOf, settleRequest } from "./gate";
+import { finishRequest, principalOf } from "./gate";
 import { clientAddress, countIfKeyGuess, refuseIfKnownLocked } from "./key-guessing";
 import {
   actualCharge,
@@ -25,7 +26,7 @@ import { callUpstream, clientHeaders, upstreamHeaders } from "./upstream";
 
 type Ctx = Context<AppEnv>;
 /** A request being proxied: what is known of it, and what it reserved at which gates. */
-type Exchange = RequestFacts & { admitted?: Admitted };
+type Exchange = RequestFacts & { admitted?: Admitted; maxTokens?: number };
 
 export const proxyRoutes = new Hono<AppEnv>();
 
@@ -47,15 +48,22 @@ function startFacts(c: Ctx, endpoint: Endpoint): Exchange {
 }
 
 /**
- * Leaves the request's log row with the user's gate and settles its reservations to the real
- * figures (a request that failed settles at what it used, which releases the rest), all off
- * the response path.
+ * Sends the request's log row to the telemetry queue and settles its reservations, if any, to
+ * the real figures (a request that failed settles at what it used, which releases the rest),
+ * all off the response path.
  */
 function record(c: Ctx, admission: Admission, facts: Exchange, result: Promise<ResultFacts>) {
+  const traceparent = traceparentOf(c.req.raw.headers);
   const settled = result.then((r) => {
     const admitted = facts.admitted;
     const row = logRow(admission, facts, r, admitted?.org);
-    return settleRequest(c.env, principalOf(admission), row, {
+    const span = {
+      startedAt: facts.startedAt,
+      endedAt: r.endedAt,
+      traceparent,
+      maxTokens: facts.maxTokens,
+    };
+    return finishRequest(c.env, principalOf(admission), row, span, {
       gates: admitted?.gates ?? [],
       timeZone: admitted?.timeZone ?? "UTC",
       actual: actualCharge(row),
@@ -128,6 +136,7 @@ async function forwardJson(c: Ctx, endpoint: "messages" | "count_tokens") {
     const message = readMessage(endpoint, bytes);
     facts.model = message.model;
     facts.streamed = message.stream;
+    if (endpoint === "messages") facts.maxTokens = message.maxTokens;
     if (!modelAllowed(message.model, admission.proxy.allowedModels)) {
       throw forbidden(`The model '${message.model}' is not allowed on this LLM proxy.`);
     }
