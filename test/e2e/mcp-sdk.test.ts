@@ -6,13 +6,13 @@
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import type { McpGatewayView, McpServerSaved, McpToolCallPage } from "../../shared/api-types";
 import { type FakeMcpUpstream, startFakeMcpUpstream } from "../fakes/mcp-upstream";
 import { ADMIN, type Api, adminApi, signIn } from "./admin-api";
 import { launchBrowser, newPage, screenshot } from "./browser";
 import { callbackServer, consentThroughApi, MemoryOAuthProvider } from "./mcp-oauth-client";
-import { HOOK_MS, TEST_MS } from "./waits";
+import { HOOK_MS, TEST_MS, WAIT_MS } from "./waits";
 
 const gateway = inject("gatewayUrl");
 const fakeMcp = inject("e2eFakeMcpUrl");
@@ -119,8 +119,16 @@ describe("the MCP SDK client through the gateway", { timeout: TEST_MS }, () => {
     expect(after?.refresh_token).not.toBe(before.refresh_token);
     expect(after?.scope?.split(" ").sort()).toEqual(["mcp", "offline_access"]);
 
-    const page = await api<McpToolCallPage>(`/logs/mcp?tool=one__echo`);
-    const row = page.data.find((r) => r.gateway.slug === SLUG);
+    // Rows leave through the telemetry queue, whose batches wait a few seconds to fill.
+    const row = await vi.waitFor(
+      async () => {
+        const page = await api<McpToolCallPage>(`/logs/mcp?tool=one__echo`);
+        const found = page.data.find((r) => r.gateway.slug === SLUG);
+        if (!found) throw new Error("no MCP log row for one__echo yet");
+        return found;
+      },
+      { timeout: WAIT_MS, interval: 250 },
+    );
     expect(row).toMatchObject({
       user: { id: adminId, email: ADMIN.email },
       client: { name: "Claude Desktop (e2e)" },
@@ -128,8 +136,13 @@ describe("the MCP SDK client through the gateway", { timeout: TEST_MS }, () => {
       upstreamTool: "echo",
       outcome: "ok",
     });
-    const adds = await api<McpToolCallPage>(`/logs/mcp?tool=two__add`);
-    expect(adds.data.filter((r) => r.user.id === adminId).length).toBeGreaterThanOrEqual(2);
+    await vi.waitFor(
+      async () => {
+        const adds = await api<McpToolCallPage>(`/logs/mcp?tool=two__add`);
+        expect(adds.data.filter((r) => r.user.id === adminId).length).toBeGreaterThanOrEqual(2);
+      },
+      { timeout: WAIT_MS, interval: 250 },
+    );
     await client.close();
   });
 
