@@ -518,6 +518,7 @@ export function benchmarksMarkdown(meta, notes, cells, sections) {
   const workerd = keptSection("workerd");
   const breakdownSection = keptSection("breakdown");
   const mcp = keptSection("mcp");
+  const beforeAfter = keptSection("before-after");
   const v = meta.versions;
   const m = meta.machine;
   const { paceMs, deltas, rounds } = meta.config;
@@ -587,5 +588,5 @@ ${[...peaks, ...cpu, ...files].join("\n")}
 - The fake upstream served ${f.json} JSON replies and ${f.streams} complete streams (at most ${f.peakOpen} at once); ${f.aborted} streams were abandoned mid-way and ${f.rejected} requests refused.
 ${[...tails, ...printed].join("\n")}
 - Newest Gatehouse request-log row after the non-streaming cells (logging was on): \`${JSON.stringify(notes.latestGatehouseLogRow)}\`
-${workerd ? `\n${workerd}\n` : ""}${breakdownSection ? `\n${breakdownSection}\n` : ""}${mcp ? `\n${mcp}\n` : ""}`;
+${workerd ? `\n${workerd}\n` : ""}${breakdownSection ? `\n${breakdownSection}\n` : ""}${mcp ? `\n${mcp}\n` : ""}${beforeAfter ? `\n${beforeAfter}\n` : ""}`;
 }

@@ -76,6 +76,29 @@ function compatibility(root) {
 }
 
 /**
+ * The telemetry queue as the root's wrangler.toml declares it (none before it had one): the
+ * producer binding and the consumer's batching, so the Worker's queue() runs as deployed.
+ * @param {string} root
+ */
+function telemetryQueue(root) {
+  const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
+  if (!toml.includes("[[queues.producers]]")) return {};
+  const timeout = Number(/^max_batch_timeout\s*=\s*(\d+)/m.exec(toml)?.[1] ?? 5);
+  return {
+    queueProducers: { TELEMETRY: { queueName: "gatehouse-telemetry" } },
+    queueConsumers: {
+      "gatehouse-telemetry": {
+        maxBatchSize: 100,
+        maxBatchTimeout: timeout,
+        maxRetries: 100,
+        deadLetterQueue: "gatehouse-telemetry-dead",
+      },
+      "gatehouse-telemetry-dead": { maxBatchSize: 100, maxBatchTimeout: 5 },
+    },
+  };
+}
+
+/**
  * Gatehouse's bundled Worker in workerd on `port`: local D1 with the migrations applied, the
  * gate Durable Objects, the bindings `npm start` gives it (development, so /api/setup runs).
  * @param {string} root
@@ -92,6 +115,7 @@ export async function startGatehouseWorkerd(root, dir, port, onStarted, extra = 
       scriptPath: join(dir, "index.js"),
       modulesRoot: dir,
       ...compatibility(root),
+      ...telemetryQueue(root),
       d1Databases: { DB: "gatehouse" },
       durableObjects: { USER_GATE: "UserGate", LIMIT_GATE: "LimitGate" },
       bindings: {
