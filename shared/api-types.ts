@@ -527,3 +527,47 @@ export interface McpConnectionView {
   createdAt: number;
   expiresAt: number | null;
 }
+
+// ── Telemetry ────────────────────────────────────────────────────────────────────────────
+
+/** What a dead letter was: a log row, a tool call, or a message of an unknown shape. */
+export type DeadLetterKind = "llm_request" | "mcp_tool_call" | "unknown";
+
+/** GET /api/telemetry/dead-letters item: a telemetry message the gateway could not store. */
+export interface DeadLetterView {
+  /** The queue message's id. */
+  id: string;
+  kind: DeadLetterKind;
+  /** The log row's or tool call's id, when the message had one. */
+  rowId: string | null;
+  /** Why it could not be stored, in words. */
+  reason: string;
+  /** Deliveries before it was kept here. */
+  attempts: number;
+  failedAt: number;
+  /** One line: model, status and user of a request; tool and outcome of a tool call. */
+  summary: string;
+}
+
+/** GET /api/telemetry/dead-letters/:id: the item with the message itself (never a secret). */
+export interface DeadLetterDetail extends DeadLetterView {
+  body: unknown;
+}
+
+export interface DeadLetterPage extends ListOf<DeadLetterView> {
+  /** Pass as `cursor` for the next (older) page; null at the end. */
+  nextCursor: string | null;
+  /** How many dead letters are waiting in all, for a badge. */
+  total: number;
+}
+
+/** POST /api/telemetry/dead-letters/:id/retry answer (202): the message is on the queue again. */
+export interface DeadLettersRetried {
+  retried: number;
+}
+
+/** POST /api/telemetry/dead-letter-retries answer (202). */
+export interface AllDeadLettersRetried extends DeadLettersRetried {
+  /** Dead letters left for another call, when this one reached its cap; usually 0. */
+  remaining: number;
+}

@@ -22,6 +22,7 @@ import { providerKeyRoutes } from "./provider-keys";
 import { roleRoutes } from "./roles";
 import { type ApiRoute, openApiDocument, route } from "./route";
 import { teamRoutes } from "./teams";
+import { telemetryRoutes } from "./telemetry";
 import { usageRoutes } from "./usage";
 import { userRoutes } from "./users";
 import { virtualKeyRoutes } from "./virtual-keys/routes";
@@ -51,6 +52,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...mcpServerRoutes,
   ...mcpGatewayRoutes,
   ...mcpLogRoutes,
+  ...telemetryRoutes,
   ...oauthConsentRoutes,
   ...oauthConnectionRoutes,
   ...usageRoutes,

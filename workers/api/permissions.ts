@@ -19,6 +19,8 @@ export const PERMISSIONS = [
   /** Act on other people's virtual keys: list, mint for, revoke. */
   "llmVirtualKey:admin",
   "log:read",
+  /** Retry or discard telemetry dead letters (log rows and tool calls that could not be stored). */
+  "telemetry:update",
   "limit:read",
   "limit:create",
   "limit:update",
