@@ -1,6 +1,7 @@
 // The durable fallback for telemetry the queue would not take: messages are kept in the
 // storage of the principal's gate (a UserGate) and sent to the queue again from its alarm, with
 // backoff, until the queue takes them. Keyed by row id, so a message spooled twice is sent once.
+import { sendGroups } from "../../shared/send-groups";
 import type { TelemetryMessage } from "./message";
 
 const PREFIX = "telemetry:";
@@ -39,7 +40,11 @@ export class TelemetrySpool {
         await this.storage.delete(ATTEMPTS_KEY);
         return null;
       }
-      for (const group of sendGroups([...pending])) {
+      const groups = sendGroups([...pending], ([, m]) => JSON.stringify(m).length, {
+        maxCount: SEND_MESSAGES,
+        maxBytes: SEND_CHARS,
+      });
+      for (const group of groups) {
         try {
           await this.queue.sendBatch(group.map(([, body]) => ({ body, contentType: "json" })));
         } catch (err) {
@@ -59,23 +64,4 @@ export class TelemetrySpool {
   async size(): Promise<number> {
     return (await this.storage.list({ prefix: PREFIX })).size;
   }
-}
-
-/** Splits spooled entries into sendBatch calls within the queue's size limit. */
-function sendGroups(entries: [string, TelemetryMessage][]): [string, TelemetryMessage][][] {
-  const groups: [string, TelemetryMessage][][] = [];
-  let group: [string, TelemetryMessage][] = [];
-  let chars = 0;
-  for (const entry of entries) {
-    const size = JSON.stringify(entry[1]).length;
-    if (group.length > 0 && chars + size > SEND_CHARS) {
-      groups.push(group);
-      group = [];
-      chars = 0;
-    }
-    group.push(entry);
-    chars += size;
-  }
-  if (group.length > 0) groups.push(group);
-  return groups;
 }
