@@ -2,12 +2,15 @@ import type { TestProject } from "vitest/node";
 import { startFakeAnthropic } from "./anthropic-upstream";
 import { startFakeMcpUpstream } from "./mcp-upstream";
 import { startFakeOidc } from "./oidc-provider";
+import { startResultsSink } from "./results-sink";
 
 declare module "vitest" {
   export interface ProvidedContext {
     fakeAnthropicUrl: string;
     fakeOidcUrl: string;
     fakeMcpUrl: string;
+    /** POST a JSON document to `<url>/<name>` to keep it as test-results/<name>.json. */
+    resultsSinkUrl: string;
   }
 }
 
@@ -17,15 +20,17 @@ declare module "vitest" {
  * Anthropic's `/_fake/requests`, the fake identity provider's and the fake MCP servers' per-tenant `/_fake/*` routes).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const [anthropic, oidc, mcp] = await Promise.all([
+  const [anthropic, oidc, mcp, results] = await Promise.all([
     startFakeAnthropic(),
     startFakeOidc(),
     startFakeMcpUpstream(),
+    startResultsSink(),
   ]);
   project.provide("fakeAnthropicUrl", anthropic.url);
   project.provide("fakeOidcUrl", oidc.url);
   project.provide("fakeMcpUrl", mcp.url);
+  project.provide("resultsSinkUrl", results.url);
   return async () => {
-    await Promise.all([anthropic.close(), oidc.close(), mcp.close()]);
+    await Promise.all([anthropic.close(), oidc.close(), mcp.close(), results.close()]);
   };
 }
