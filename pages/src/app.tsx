@@ -25,6 +25,7 @@ import { SettingsPage } from "./pages/settings";
 import { SetupPage } from "./pages/setup";
 import { SignInPage } from "./pages/sign-in";
 import { TeamsPage } from "./pages/teams";
+import { TelemetryPage } from "./pages/telemetry/telemetry-page";
 import { VirtualKeysPage } from "./pages/virtual-keys";
 import { Layout } from "./ui/layout";
 import { ErrorState, Loading } from "./ui/states";
@@ -156,6 +157,7 @@ function SignedIn(props: { user: UserView; onSignedOut: () => void; onRefresh: (
           <Route path="/mcp-gateways" component={McpGatewaysPage} />
           <Route path="/mcp-logs" component={McpLogsPage} />
           <Route path="/costs" component={CostsPage} />
+          <Route path="/telemetry" component={TelemetryPage} />
           <Route path="/members" component={MembersPage} />
           <Route path="/teams" component={TeamsPage} />
           <Route path="/audit" component={AuditPage} />

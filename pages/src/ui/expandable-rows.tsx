@@ -27,6 +27,8 @@ export function ExpandableRow(props: {
   /** The number of columns, the button's included: the details row spans them all. */
   colSpan: number;
   details: () => ComponentChildren;
+  /** Buttons for the row itself, before its Details button. */
+  actions?: ComponentChildren;
   children: ComponentChildren;
 }) {
   return (
@@ -34,6 +36,7 @@ export function ExpandableRow(props: {
       <tr class={props.open ? "log-row open" : "log-row"}>
         {props.children}
         <td class="actions">
+          {props.actions}
           <button
             type="button"
             class="button secondary small"

@@ -2,6 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
+import { useDeadLetterTotal } from "../lib/dead-letter-total";
 import { useSession } from "../lib/session";
 import { Logo } from "./logo";
 
@@ -38,6 +39,7 @@ const NAV: NavItem[] = [
   },
   { href: "/mcp-logs", label: "MCP logs", needs: "log:read", group: "MCP" },
   { href: "/costs", label: "Costs & limits", needs: "limit:read", group: "Govern" },
+  { href: "/telemetry", label: "Telemetry", needs: "log:read", group: "Govern" },
   { href: "/members", label: "Members", needs: "member:read", group: "Organisation" },
   { href: "/teams", label: "Teams", needs: "team:read", group: "Organisation" },
   { href: "/audit", label: "Audit log", needs: "audit:read", group: "Organisation" },
@@ -63,6 +65,8 @@ export function Layout(props: { children: ComponentChildren }) {
   const allowed = (needs: NavItem["needs"]) =>
     needs === undefined || (typeof needs === "string" ? can(needs) : needs.some(can));
   const items = NAV.filter((i) => allowed(i.needs));
+  // Dead letters waiting to be stored, on the Telemetry link: something for an admin to see to.
+  const waiting = useDeadLetterTotal(can("log:read"));
   const groups = [...new Set(items.map((i) => i.group))];
   return (
     <div class={`shell ${menuOpen ? "menu-open" : ""}`}>
@@ -100,6 +104,12 @@ export function Layout(props: { children: ComponentChildren }) {
                   <li key={i.href}>
                     <a href={i.href} aria-current={path === i.href ? "page" : undefined}>
                       {i.label}
+                      {i.href === "/telemetry" && waiting ? (
+                        <span class="nav-count">
+                          <span aria-hidden="true">{waiting}</span>
+                          <span class="visually-hidden">({waiting} waiting)</span>
+                        </span>
+                      ) : null}
                     </a>
                   </li>
                 ))}

@@ -17,6 +17,7 @@ export const RESOURCE_TYPES: Record<string, string> = {
   setup: "First-run setup",
   sso: "Single sign-on",
   team: "Team",
+  telemetryDeadLetter: "Telemetry dead letter",
   token: "API token",
   user: "Member",
   virtualKey: "Virtual key",
