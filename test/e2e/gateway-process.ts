@@ -9,6 +9,8 @@ import { join } from "node:path";
 
 export interface RunningGateway {
   url: string;
+  /** Its local state (D1, Durable Objects), for `wrangler d1 execute --local --persist-to`. */
+  stateDir: string;
   stop: () => Promise<void>;
 }
 
@@ -93,5 +95,5 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
     await stop();
     throw err;
   }
-  return { url, stop };
+  return { url, stateDir, stop };
 }

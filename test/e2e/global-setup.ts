@@ -11,6 +11,8 @@ declare module "vitest" {
     e2eFakeAnthropicUrl: string;
     /** Fake upstream MCP servers: `<url>/t/<tenant>/mcp`, configured with PUT `/t/<tenant>/_fake/config`. */
     e2eFakeMcpUrl: string;
+    /** The shared gateway's local state directory (its D1 database is under it). */
+    gatewayStateDir: string;
   }
 }
 
@@ -25,6 +27,7 @@ export default async function setup(project: TestProject) {
     throw err;
   }
   project.provide("gatewayUrl", gateway.url);
+  project.provide("gatewayStateDir", gateway.stateDir);
   project.provide("e2eFakeAnthropicUrl", fake.url);
   project.provide("e2eFakeMcpUrl", mcp.url);
   return async () => {
