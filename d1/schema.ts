@@ -17,6 +17,13 @@ export const organisations = sqliteTable("organisations", {
   /** Price (ModelPrice JSON) for models with no built-in or admin price; NULL = unpriced. */
   defaultModelPrice: text("default_model_price", { mode: "json" }).$type<ModelPriceJson>(),
   createdAt: integer("created_at").notNull(),
+  /**
+   * Bumped by triggers (migration 0008) on every write to what the proxy caches: keys, their
+   * owners and teams, proxies, provider keys. An isolate's cached records stay in use while
+   * their organisation's revision has not moved, so they cost one read per organisation every
+   * few seconds instead of one per record (workers/proxy/lookups.ts).
+   */
+  configRevision: integer("config_revision").notNull().default(0),
 });
 
 export interface ModelPriceJson {

@@ -69,9 +69,14 @@ export class TtlCache<V> {
    * Like getOrLoad, but an entry less than `staleMs` past its expiry is returned at once and
    * reloaded in the background (one reload per entry at a time; a failed reload leaves the
    * entry to expire), so a request never waits for a reload of something it already had.
-   * Without `waitUntil` a stale entry is reloaded before returning.
+   * Without `waitUntil` a stale entry is reloaded before returning. `load` gets the entry's
+   * value, if there is one, and may return it as it is when it knows it is still right.
    */
-  async getOrRefresh(key: string, load: () => Promise<V>, waitUntil?: WaitUntil): Promise<V> {
+  async getOrRefresh(
+    key: string,
+    load: (previous: V | undefined) => Promise<V>,
+    waitUntil?: WaitUntil,
+  ): Promise<V> {
     const now = Date.now();
     const hit = this.#entries.get(key);
     if (hit && hit.expires > now) return hit.value;
@@ -79,7 +84,7 @@ export class TtlCache<V> {
       if (!hit.refreshing) {
         hit.refreshing = true;
         waitUntil(
-          load().then(
+          load(hit.value).then(
             (value) => {
               // An admin write may have dropped the entry meanwhile: then it stays dropped.
               if (this.#entries.get(key) === hit) this.set(key, value);
@@ -92,7 +97,7 @@ export class TtlCache<V> {
       }
       return hit.value;
     }
-    const value = await load();
+    const value = await load(hit?.value);
     this.set(key, value);
     return value;
   }

@@ -1,10 +1,12 @@
 // An organisation's limits, price overrides and limit settings, cached in the isolate for a
-// few seconds like the proxy's other lookups (and reloaded in the background for a minute
-// after that), so admission needs no D1 query in steady state.
+// few seconds like the proxy's other lookups (and refreshed in the background for a minute
+// after that, kept as they are while the organisation's config_revision has not moved), so
+// admission needs no D1 query in steady state.
 import { eq } from "drizzle-orm";
 import { type Limit, limits, modelPrices, organisations } from "../../d1/schema";
 import type { ModelPrice } from "../../shared/pricing";
 import { TtlCache, type WaitUntil } from "../../shared/ttl-cache";
+import { forgetRevisions, stillCurrent } from "../config-revision";
 import { db } from "../db";
 
 export interface OrgLimits {
@@ -14,6 +16,9 @@ export interface OrgLimits {
   defaultPrice: ModelPrice | undefined;
   prices: ReadonlyMap<string, ModelPrice>;
   limits: readonly Limit[];
+  orgId: string;
+  /** The organisation's config_revision when this was loaded. */
+  revision: number;
 }
 
 const cache = new TtlCache<OrgLimits>(5_000, 10_000, 60_000);
@@ -22,7 +27,8 @@ const cache = new TtlCache<OrgLimits>(5_000, 10_000, 60_000);
 export function orgLimits(env: Env, orgId: string, waitUntil?: WaitUntil): Promise<OrgLimits> {
   return cache.getOrRefresh(
     orgId,
-    async () => {
+    async (previous) => {
+      if (previous && (await stillCurrent(env, previous, waitUntil))) return previous;
       const [org, rules, overrides] = await Promise.all([
         db(env).select().from(organisations).where(eq(organisations.id, orgId)),
         db(env).select().from(limits).where(eq(limits.orgId, orgId)),
@@ -37,6 +43,8 @@ export function orgLimits(env: Env, orgId: string, waitUntil?: WaitUntil): Promi
           overrides.map(({ model, orgId: _, updatedAt: __, ...price }) => [model, price]),
         ),
         limits: rules,
+        orgId,
+        revision: settings?.configRevision ?? 0,
       };
     },
     waitUntil,
@@ -46,4 +54,5 @@ export function orgLimits(env: Env, orgId: string, waitUntil?: WaitUntil): Promi
 /** Called after admin writes so this isolate sees them at once (others within 5 s). */
 export function invalidateOrgLimits(orgId: string): void {
   cache.delete(orgId);
+  forgetRevisions();
 }

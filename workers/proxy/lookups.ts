@@ -1,8 +1,12 @@
 // Cached lookups for the proxy's hot path. In steady state a request finds its key records,
 // proxy and decrypted provider key here, so no D1 query runs before the upstream fetch.
 // Entries are fresh for a few seconds; for a minute after that a request is answered from the
-// entry while it reloads in the background (stale-while-revalidate), so a person sending a
-// request every few seconds never waits for D1 either. Revocation and deactivation do not
+// entry while it refreshes in the background (stale-while-revalidate), so a person sending a
+// request every few seconds never waits for D1 either. A refresh first asks whether the
+// record's organisation changed anything the proxy caches since it was loaded (its
+// config_revision, bumped by triggers on every such write; one read per organisation every
+// few seconds, cached here too) and keeps the record if not, so steady traffic costs D1 one
+// statement per organisation per isolate every few seconds, not one per record. Revocation and deactivation do not
 // wait for any of this, because the user's gate Durable Object is asked on every request.
 // Admin writes in this isolate drop entries at once.
 // Team memberships travel inside the cached records (the key owner's teams with the key, the
@@ -19,6 +23,7 @@ import {
 import { decryptSecret } from "../../shared/crypto";
 import { TtlCache, type WaitUntil } from "../../shared/ttl-cache";
 import { config } from "../config";
+import { forgetRevisions, revisionColumn, revisionOf, stillCurrent } from "../config-revision";
 import { db } from "../db";
 import type { ProviderId } from "../providers/anthropic";
 
@@ -41,6 +46,8 @@ export interface KeyRecord {
   connectionProxyId: string | null;
   expiresAt: number | null;
   revokedAt: number | null;
+  /** The organisation's config_revision when this was loaded. */
+  revision: number;
 }
 
 export interface ProxyRecord {
@@ -52,6 +59,7 @@ export interface ProxyRecord {
   allowAnonymous: boolean;
   /** Teams whose members may use the proxy; empty: everyone in the organisation. */
   teamIds: readonly string[];
+  revision: number;
 }
 
 export interface ProviderKeyRecord {
@@ -60,13 +68,17 @@ export interface ProviderKeyRecord {
   provider: ProviderId;
   secret: string;
   baseUrl: string | null;
+  revision: number;
 }
 
 const keys = new TtlCache<KeyRecord | null>(TTL_MS, MAX_ENTRIES, STALE_MS);
 const proxies = new TtlCache<ProxyRecord | null>(TTL_MS, MAX_ENTRIES, STALE_MS);
-const defaultProxies = new TtlCache<string | null>(TTL_MS, MAX_ENTRIES, STALE_MS);
+const defaultProxies = new TtlCache<{ id: string | null; revision: number }>(
+  TTL_MS,
+  MAX_ENTRIES,
+  STALE_MS,
+);
 const secrets = new TtlCache<ProviderKeyRecord | null>(TTL_MS, MAX_ENTRIES, STALE_MS);
-
 export function findKeyByHash(
   env: Env,
   tokenHash: string,
@@ -74,7 +86,8 @@ export function findKeyByHash(
 ): Promise<KeyRecord | null> {
   return keys.getOrRefresh(
     tokenHash,
-    async () => {
+    async (previous) => {
+      if (previous && (await stillCurrent(env, previous, waitUntil))) return previous;
       const rows = await db(env)
         .select({
           id: virtualKeys.id,
@@ -88,6 +101,7 @@ export function findKeyByHash(
           expiresAt: virtualKeys.expiresAt,
           revokedAt: virtualKeys.revokedAt,
           ownerTeamIds: sql<string>`(SELECT json_group_array(${teamMembers.teamId}) FROM ${teamMembers} WHERE ${teamMembers.userId} = ${users.id})`,
+          revision: revisionColumn(virtualKeys.orgId),
         })
         .from(virtualKeys)
         .innerJoin(users, eq(users.id, virtualKeys.ownerUserId))
@@ -113,16 +127,18 @@ export function findProxy(
 ): Promise<ProxyRecord | null> {
   return proxies.getOrRefresh(
     proxyId,
-    async () => {
+    async (previous) => {
+      if (previous && (await stillCurrent(env, previous, waitUntil))) return previous;
       const rows = await db(env)
         .select({
           proxy: llmProxies,
           teamIds: sql<string>`(SELECT json_group_array(${llmProxyTeams.teamId}) FROM ${llmProxyTeams} WHERE ${llmProxyTeams.proxyId} = ${llmProxies.id})`,
+          revision: revisionColumn(llmProxies.orgId),
         })
         .from(llmProxies)
         .where(eq(llmProxies.id, proxyId));
       const row = rows[0];
-      return row ? toProxyRecord(row.proxy, parseIds(row.teamIds)) : null;
+      return row ? toProxyRecord(row.proxy, parseIds(row.teamIds), row.revision) : null;
     },
     waitUntil,
   );
@@ -133,14 +149,18 @@ export async function findDefaultProxy(
   orgId: string,
   waitUntil?: WaitUntil,
 ): Promise<ProxyRecord | null> {
-  const id = await defaultProxies.getOrRefresh(
+  const { id } = await defaultProxies.getOrRefresh(
     orgId,
-    async () => {
+    async (previous) => {
+      if (previous && (await stillCurrent(env, { orgId, ...previous }, waitUntil))) {
+        return previous;
+      }
+      const revision = (await revisionOf(env, orgId)) ?? 0;
       const rows = await db(env)
         .select({ id: llmProxies.id })
         .from(llmProxies)
         .where(and(eq(llmProxies.orgId, orgId), eq(llmProxies.isDefault, true)));
-      return rows[0]?.id ?? null;
+      return { id: rows[0]?.id ?? null, revision };
     },
     waitUntil,
   );
@@ -154,10 +174,15 @@ export function findProviderKey(
 ): Promise<ProviderKeyRecord | null> {
   return secrets.getOrRefresh(
     id,
-    async () => {
-      const rows = await db(env).select().from(providerKeys).where(eq(providerKeys.id, id));
-      const row = rows[0];
-      if (!row) return null;
+    async (previous) => {
+      if (previous && (await stillCurrent(env, previous, waitUntil))) return previous;
+      const rows = await db(env)
+        .select({ row: providerKeys, revision: revisionColumn(providerKeys.orgId) })
+        .from(providerKeys)
+        .where(eq(providerKeys.id, id));
+      const found = rows[0];
+      if (!found) return null;
+      const { row, revision } = found;
       const key = await config(env).encryptionKey;
       const secret = await decryptSecret(key, row.secretCiphertext, providerKeyContext(row.id));
       return {
@@ -166,6 +191,7 @@ export function findProviderKey(
         provider: row.provider,
         secret,
         baseUrl: row.baseUrl,
+        revision,
       };
     },
     waitUntil,
@@ -187,8 +213,13 @@ function parseIds(json: string | null): string[] {
   return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === "string") : [];
 }
 
-function toProxyRecord(row: typeof llmProxies.$inferSelect, teamIds: string[]): ProxyRecord {
+function toProxyRecord(
+  row: typeof llmProxies.$inferSelect,
+  teamIds: string[],
+  revision: number,
+): ProxyRecord {
   return {
+    revision,
     id: row.id,
     orgId: row.orgId,
     provider: row.provider,
@@ -200,14 +231,21 @@ function toProxyRecord(row: typeof llmProxies.$inferSelect, teamIds: string[]): 
 }
 
 /**
- * Called by admin writes so this isolate sees them at once (other isolates: within TTL_MS
- * while busy, else on the first request after it, which still gets the entry it had).
+ * Called by admin writes so this isolate sees them at once (other isolates: when they next
+ * read the organisation's revision, within 2 × TTL_MS while busy, else on the first request
+ * after it, which still gets the entry it had). Each also forgets the revisions read, so the
+ * other records of the organisation are checked again at their next refresh.
  */
 export const invalidate = {
-  key: (tokenHash: string) => keys.delete(tokenHash),
+  key: (tokenHash: string) => forget(() => keys.delete(tokenHash)),
   /** Key records carry their owner's status and teams: a change to either drops them all. */
-  allKeys: () => keys.clear(),
-  proxy: (id: string) => proxies.delete(id),
-  defaultProxy: (orgId: string) => defaultProxies.delete(orgId),
-  providerKey: (id: string) => secrets.delete(id),
+  allKeys: () => forget(() => keys.clear()),
+  proxy: (id: string) => forget(() => proxies.delete(id)),
+  defaultProxy: (orgId: string) => forget(() => defaultProxies.delete(orgId)),
+  providerKey: (id: string) => forget(() => secrets.delete(id)),
 };
+
+function forget(drop: () => void): void {
+  drop();
+  forgetRevisions();
+}
