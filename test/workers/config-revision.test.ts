@@ -5,8 +5,9 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../workers/index";
 import { TELEMETRY_QUEUE } from "../../workers/telemetry/consume";
-import { llmRequestMessage } from "../../workers/telemetry/message";
+
 import { type Admin, admin, call, profileHeaders, proxyWithKey } from "./helpers";
+import { llmMessage, llmRow } from "./telemetry-rows";
 
 let a: Admin;
 let proxyId: string;
@@ -79,27 +80,13 @@ describe("config_revision", () => {
         id: "msg-revision",
         timestamp: new Date(),
         attempts: 1,
-        body: llmRequestMessage(
-          {
-            id: "req_revision",
+        body: llmMessage(
+          llmRow("req_revision", {
             orgId: a.orgId,
             createdAt: at,
             proxyId,
-            endpoint: "messages",
             passthroughKeyId: keyId,
-            credential: "direct",
-            billingMode: "metered",
-            streamed: false,
-            status: 200,
-            inputTokens: 1,
-            outputTokens: 1,
-            cacheWrite5mTokens: 0,
-            cacheWrite1hTokens: 0,
-            cacheReadTokens: 0,
-            durationMs: 1,
-            clientGone: false,
-          },
-          { startedAt: at, endedAt: at + 1 },
+          }),
         ),
       },
     ]);

@@ -6,48 +6,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { LlmRequestRow, McpToolCall } from "../../d1/schema";
 import worker from "../../workers/index";
 import { DEAD_LETTER_QUEUE, MAX_ATTEMPTS, TELEMETRY_QUEUE } from "../../workers/telemetry/consume";
-import {
-  llmRequestMessage,
-  type TelemetryMessage,
-  toolCallMessage,
-} from "../../workers/telemetry/message";
+import { toolCallMessage } from "../../workers/telemetry/message";
 import { committedThenGoneD1, countingD1, downD1 } from "./d1-faults";
 import { admin } from "./helpers";
+import { llmRow as baseRow, llmMessage } from "./telemetry-rows";
 
 const ORG = "org_consumer";
 let seq = 0;
-
-function llmRow(id: string, over: Partial<LlmRequestRow> = {}): LlmRequestRow {
-  return {
-    id,
-    orgId: ORG,
-    createdAt: Date.UTC(2026, 11, 7, 12, 0, 0) + seq++,
-    proxyId: "prx_consumer",
-    endpoint: "messages",
-    userId: "usr_consumer",
-    virtualKeyId: null,
-    passthroughKeyId: null,
-    credential: "direct",
-    billingMode: "metered",
-    agentId: null,
-    model: "claude-haiku-4-5",
-    streamed: true,
-    status: 200,
-    errorType: null,
-    inputTokens: 10,
-    outputTokens: 5,
-    cacheWrite5mTokens: 0,
-    cacheWrite1hTokens: 0,
-    cacheReadTokens: 2,
-    costMicroUsd: 7,
-    listCostMicroUsd: 7,
-    ttfbMs: 3,
-    durationMs: 9,
-    clientGone: false,
-    upstreamRequestId: null,
-    ...over,
-  };
-}
 
 function toolRow(id: string): McpToolCall {
   return {
@@ -74,8 +39,9 @@ function toolRow(id: string): McpToolCall {
   };
 }
 
-const llm = (row: LlmRequestRow): TelemetryMessage =>
-  llmRequestMessage(row, { startedAt: row.createdAt, endedAt: row.createdAt + row.durationMs });
+const llmRow = (id: string, over: Partial<LlmRequestRow> = {}) =>
+  baseRow(id, { orgId: ORG, ...over });
+const llm = llmMessage;
 
 /** Delivers bodies as one batch (message ids `ids`, or fresh ones) and returns the outcome. */
 async function deliver(

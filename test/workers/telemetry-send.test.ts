@@ -10,10 +10,11 @@ import {
 } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../workers/index";
-import { llmRequestMessage, type TelemetryMessage } from "../../workers/telemetry/message";
+import type { TelemetryMessage } from "../../workers/telemetry/message";
 import { TelemetrySpool } from "../../workers/telemetry/spool";
 import { type Admin, admin, ORIGIN, profileHeaders, proxyWithKey } from "./helpers";
 import { loggedRow } from "./logs";
+import { llmMessage, llmRow } from "./telemetry-rows";
 
 let a: Admin;
 let proxyId: string;
@@ -98,32 +99,9 @@ describe("a send the queue refuses", () => {
   }, 20_000);
 });
 
-function message(i: number, padding = 0): TelemetryMessage {
-  const at = Date.now();
-  return llmRequestMessage(
-    {
-      id: `req_spool${i}`,
-      orgId: "org_spool",
-      createdAt: at,
-      proxyId: "prx_spool",
-      endpoint: "messages",
-      credential: "direct",
-      billingMode: "metered",
-      streamed: false,
-      status: 200,
-      inputTokens: 1,
-      outputTokens: 1,
-      cacheWrite5mTokens: 0,
-      cacheWrite1hTokens: 0,
-      cacheReadTokens: 0,
-      durationMs: 1,
-      clientGone: false,
-      // A long agent id stands in for a large message (tool-call payloads can be 64 KB).
-      agentId: "x".repeat(padding),
-    },
-    { startedAt: at, endedAt: at + 1 },
-  );
-}
+/** A long agent id stands in for a large message (tool-call payloads can be 64 KB). */
+const message = (i: number, padding = 0): TelemetryMessage =>
+  llmMessage(llmRow(`req_spool${i}`, { orgId: "org_spool", agentId: "x".repeat(padding) }));
 
 describe("the spool", () => {
   it("keeps messages and backs off while the queue refuses, then sends each once within the queue's limits", async () => {

@@ -3,39 +3,11 @@
 // telemetry queue so an upgrade loses none.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import type { LlmRequestRow } from "../../d1/schema";
+import { llmRow } from "./telemetry-rows";
 
 const gate = (name: string) => env.USER_GATE.get(env.USER_GATE.idFromName(name));
 
-function row(id: string, createdAt = Date.now()): LlmRequestRow {
-  return {
-    id,
-    orgId: "org_gate",
-    createdAt,
-    proxyId: "prx_gate",
-    endpoint: "messages",
-    userId: null,
-    virtualKeyId: null,
-    passthroughKeyId: null,
-    credential: "direct",
-    billingMode: "metered",
-    agentId: null,
-    model: "claude-haiku-4-5",
-    streamed: false,
-    status: 200,
-    errorType: null,
-    inputTokens: 1,
-    outputTokens: 1,
-    cacheWrite5mTokens: 0,
-    cacheWrite1hTokens: 0,
-    cacheReadTokens: 0,
-    costMicroUsd: 6,
-    ttfbMs: 1,
-    durationMs: 2,
-    clientGone: false,
-    upstreamRequestId: null,
-  };
-}
+const row = (id: string) => llmRow(id, { orgId: "org_gate", costMicroUsd: 6 });
 
 describe("log rows an earlier version buffered", () => {
   it("go through the queue into D1 from the alarm, each once, the refused one kept too", async () => {
