@@ -1,6 +1,6 @@
-ALTER TABLE `organisations` ADD `config_revision` integer DEFAULT 0 NOT NULL;
 -- The proxy's cached records are reused while their organisation's config_revision has not
 -- moved; every write that changes what they hold bumps it here, whoever makes the write.
+ALTER TABLE `organisations` ADD `config_revision` integer DEFAULT 0 NOT NULL;
 --> statement-breakpoint
 CREATE TRIGGER `virtual_keys_config_insert` AFTER INSERT ON `virtual_keys` BEGIN UPDATE `organisations` SET `config_revision` = `config_revision` + 1 WHERE `id` = NEW.`org_id`; END;
 --> statement-breakpoint
