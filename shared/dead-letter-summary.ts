@@ -41,7 +41,13 @@ function statusOf(row: unknown): string | null {
   return typeof status === "number" ? `status ${status}` : null;
 }
 
-function field(value: unknown, name: string): unknown {
+/** What kind of message a dead letter holds, from the kind it names (if it names a known one). */
+export function deadLetterKind(kind: unknown): DeadLetterKind {
+  return kind === "llm_request" || kind === "mcp_tool_call" ? kind : "unknown";
+}
+
+/** A property of a value that may be anything. */
+export function field(value: unknown, name: string): unknown {
   return typeof value === "object" && value !== null ? Reflect.get(value, name) : undefined;
 }
 

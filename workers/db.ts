@@ -17,28 +17,6 @@ export function db(env: Env): Db {
 }
 
 /**
- * An INSERT of one row of `table`, its SQL built once from the schema (a row whose key is
- * already there is left alone, so a retried write is harmless). For log rows written on every
- * request, where building the query per row costs more than the write.
- */
-export function rowInsert<T extends SQLiteTable>(table: T) {
-  const columns = Object.entries(getTableColumns(table));
-  const names = columns.map(([, column]) => `"${column.name}"`).join(", ");
-  const slots = columns.map(() => "?").join(", ");
-  return {
-    sql: `INSERT INTO "${getTableName(table)}" (${names}) VALUES (${slots}) ON CONFLICT DO NOTHING`,
-    /** The row's values in the statement's column order, as D1 takes them (booleans as 0/1). */
-    values(row: T["$inferInsert"]): unknown[] {
-      const values: Record<string, unknown> = row;
-      return columns.map(([key, column]) => {
-        const value = values[key] ?? column.default ?? null;
-        return value === null ? null : column.mapToDriverValue(value);
-      });
-    },
-  };
-}
-
-/**
  * A CTE that reads rows of `table` from one JSON array parameter (`?1`, each element a row
  * object keyed as the schema's fields): `WITH r AS (<this>)`. D1 allows 100 bound parameters
  * per statement, so a batch of rows travels as one JSON text, whatever its size.

@@ -5,8 +5,8 @@
 // test-only path in the gateway itself.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import type { LlmRequestRow } from "../../d1/schema";
-import { type DeadLetter, deadLetterOf } from "../../workers/telemetry/dead-letters";
+import type { TelemetryDeadLetter as DeadLetter, LlmRequestRow } from "../../d1/schema";
+import { deadLetterOf } from "../../workers/telemetry/dead-letters";
 import { llmRequestMessage } from "../../workers/telemetry/message";
 
 const WRANGLER = join(process.cwd(), "node_modules", "wrangler", "bin", "wrangler.js");

@@ -3,41 +3,18 @@
 // stored exactly once (or kept as a dead letter with its reason), never dropped.
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import type { LlmRequestRow, McpToolCall } from "../../d1/schema";
+import type { LlmRequestRow } from "../../d1/schema";
 import worker from "../../workers/index";
 import { DEAD_LETTER_QUEUE, MAX_ATTEMPTS, TELEMETRY_QUEUE } from "../../workers/telemetry/consume";
 import { toolCallMessage } from "../../workers/telemetry/message";
 import { committedThenGoneD1, countingD1, downD1 } from "./d1-faults";
 import { admin } from "./helpers";
-import { llmRow as baseRow, llmMessage } from "./telemetry-rows";
+import { llmRow as baseRow, toolRow as baseToolRow, llmMessage } from "./telemetry-rows";
 
 const ORG = "org_consumer";
 let seq = 0;
 
-function toolRow(id: string): McpToolCall {
-  return {
-    id,
-    orgId: ORG,
-    at: Date.now(),
-    userId: "usr_consumer",
-    clientId: null,
-    clientName: null,
-    gatewayId: "mcg_consumer",
-    gatewaySlug: "tools",
-    serverId: null,
-    serverName: null,
-    tool: "files__read",
-    upstreamTool: "read",
-    sessionId: null,
-    durationMs: 4,
-    outcome: "ok",
-    error: null,
-    requestBytes: 10,
-    responseBytes: 20,
-    arguments: null,
-    result: null,
-  };
-}
+const toolRow = (id: string) => baseToolRow(id, { orgId: ORG });
 
 const llmRow = (id: string, over: Partial<LlmRequestRow> = {}) =>
   baseRow(id, { orgId: ORG, ...over });

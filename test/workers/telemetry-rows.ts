@@ -1,6 +1,7 @@
 // Log rows and telemetry messages for tests that drive the queue, its consumer and the gates'
-// spool directly: a complete LLM request row with the fields a test cares about overridden.
-import type { LlmRequestRow } from "../../d1/schema";
+// spool directly: complete LLM request and tool-call rows with the fields a test cares about
+// overridden.
+import type { LlmRequestRow, McpToolCall } from "../../d1/schema";
 import { llmRequestMessage, type TelemetryMessage } from "../../workers/telemetry/message";
 
 let seq = 0;
@@ -43,4 +44,30 @@ export function llmMessage(row: LlmRequestRow): TelemetryMessage {
     startedAt: row.createdAt,
     endedAt: row.createdAt + row.durationMs,
   });
+}
+
+export function toolRow(id: string, over: Partial<McpToolCall> = {}): McpToolCall {
+  return {
+    id,
+    orgId: "org_rows",
+    at: Date.now(),
+    userId: "usr_rows",
+    clientId: null,
+    clientName: null,
+    gatewayId: "mcg_rows",
+    gatewaySlug: "tools",
+    serverId: null,
+    serverName: null,
+    tool: "files__read",
+    upstreamTool: "read",
+    sessionId: null,
+    durationMs: 4,
+    outcome: "ok",
+    error: null,
+    requestBytes: 10,
+    responseBytes: 20,
+    arguments: null,
+    result: null,
+    ...over,
+  };
 }

@@ -1,9 +1,9 @@
 // The gate Durable Object on its own: revocations that outlive the object's in-memory state,
-// and log rows an earlier version buffered in its storage, which its alarm sends through the
-// telemetry queue so an upgrade loses none.
+// and log rows an earlier version buffered in its storage (or in an MCP session's), which the
+// object's alarm sends through the telemetry queue so an upgrade loses none.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import { llmRow } from "./telemetry-rows";
+import { llmRow, toolRow } from "./telemetry-rows";
 
 const gate = (name: string) => env.USER_GATE.get(env.USER_GATE.idFromName(name));
 
@@ -37,6 +37,31 @@ describe("log rows an earlier version buffered", () => {
     expect(rollup).toEqual({ requests: 121, cost: 121 * 6 });
     const left = await runInDurableObject(stub, (_, state) => state.storage.list());
     expect([...left.keys()].filter((k) => !k.startsWith("ledger"))).toEqual([]);
+  });
+});
+
+describe("tool-call rows an earlier version kept in an MCP session", () => {
+  it("go through the queue into D1 from the session's alarm, each once", async () => {
+    const session = env.MCP_SESSION.get(env.MCP_SESSION.idFromName("upgraded-session"));
+    const rows = Array.from({ length: 60 }, (_, i) => toolRow(`mcc_legacy${i}`));
+    await runInDurableObject(session, async (_, state) => {
+      await state.storage.put(Object.fromEntries(rows.map((r) => [`log:${r.id}`, r])));
+      await state.storage.setAlarm(Date.now() + 60_000);
+    });
+    expect(await runDurableObjectAlarm(session)).toBe(true);
+    await vi.waitFor(
+      async () => {
+        const stored = await env.DB.prepare(
+          "SELECT count(*) AS n FROM mcp_tool_calls WHERE id LIKE 'mcc_legacy%'",
+        ).first<{ n: number }>();
+        expect(stored?.n).toBe(60);
+      },
+      { timeout: 10_000, interval: 25 },
+    );
+    const left = await runInDurableObject(session, (_, state) =>
+      state.storage.list({ prefix: "log:" }),
+    );
+    expect(left.size).toBe(0);
   });
 });
 

@@ -5,9 +5,9 @@ import { auditLog } from "../../d1/schema";
 import type { AuditEntryView, ListOf } from "../../shared/api-types";
 import { redact } from "../audit/redact";
 import { db } from "../db";
-import { badRequest } from "../errors";
 import { type ApiRoute, route } from "./route";
 import { Id } from "./schemas";
+import { decodeTimeCursor, encodeTimeCursor } from "./time-cursor";
 
 const Time = z.union([
   z.iso.datetime({ offset: true }).transform((v) => Date.parse(v)),
@@ -28,21 +28,6 @@ const AuditQuery = z.object({
 });
 
 type Row = typeof auditLog.$inferSelect;
-
-function encodeCursor(row: Pick<Row, "at" | "id">) {
-  return btoa(`${row.at}:${row.id}`);
-}
-
-function decodeCursor(cursor: string): { at: number; id: string } {
-  try {
-    const [at, id] = atob(cursor).split(":");
-    const time = Number(at);
-    if (Number.isInteger(time) && id) return { at: time, id };
-  } catch {
-    // fall through to the error below
-  }
-  throw badRequest("cursor: not a cursor this API gave out.");
-}
 
 const view = (r: Row): AuditEntryView => ({
   id: r.id,
@@ -82,7 +67,7 @@ export const auditRoutes: ApiRoute[] = [
       if (query.from !== undefined) where.push(gte(auditLog.at, query.from));
       if (query.to !== undefined) where.push(lte(auditLog.at, query.to));
       if (query.cursor) {
-        const { at, id } = decodeCursor(query.cursor);
+        const { at, id } = decodeTimeCursor(query.cursor);
         const older = or(lt(auditLog.at, at), and(eq(auditLog.at, at), lt(auditLog.id, id)));
         if (older) where.push(older);
       }
@@ -96,7 +81,7 @@ export const auditRoutes: ApiRoute[] = [
       const last = page.at(-1);
       const body: ListOf<AuditEntryView> & { nextCursor: string | null } = {
         data: page.map(view),
-        nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+        nextCursor: rows.length > query.limit && last ? encodeTimeCursor(last) : null,
       };
       return c.json(body);
     },

@@ -3,10 +3,10 @@
 // names none; an installation holds one organisation, so they are its own).
 import { and, asc, count, desc, eq, gt, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { telemetryDeadLetters as letters, type TelemetryDeadLetter } from "../../d1/schema";
-import type { DeadLetterDetail, DeadLetterKind, DeadLetterView } from "../../shared/api-types";
-import { deadLetterSummary } from "../../shared/dead-letter-summary";
+import type { DeadLetterDetail, DeadLetterView } from "../../shared/api-types";
+import { deadLetterKind, deadLetterSummary } from "../../shared/dead-letter-summary";
 import { db } from "../db";
-import { badRequest, notFound } from "../errors";
+import { notFound } from "../errors";
 
 export interface Position {
   failedAt: number;
@@ -117,12 +117,8 @@ export function storedBody(row: TelemetryDeadLetter): unknown {
   }
 }
 
-function kindOf(kind: string): DeadLetterKind {
-  return kind === "llm_request" || kind === "mcp_tool_call" ? kind : "unknown";
-}
-
 export function deadLetterView(row: TelemetryDeadLetter): DeadLetterView {
-  const kind = kindOf(row.kind);
+  const kind = deadLetterKind(row.kind);
   return {
     id: row.id,
     kind,
@@ -136,21 +132,4 @@ export function deadLetterView(row: TelemetryDeadLetter): DeadLetterView {
 
 export function deadLetterDetail(row: TelemetryDeadLetter): DeadLetterDetail {
   return { ...deadLetterView(row), body: storedBody(row) };
-}
-
-export function encodeCursor(p: Position): string {
-  return btoa(`${p.failedAt}:${p.id}`);
-}
-
-export function decodeCursor(cursor: string): Position {
-  try {
-    const text = atob(cursor);
-    const colon = text.indexOf(":");
-    const failedAt = Number(text.slice(0, colon));
-    const id = text.slice(colon + 1);
-    if (colon > 0 && Number.isSafeInteger(failedAt) && id) return { failedAt, id };
-  } catch {
-    // fall through to the error below
-  }
-  throw badRequest("cursor: not a cursor this API gave out.");
 }

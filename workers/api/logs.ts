@@ -3,9 +3,9 @@ import { and, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { llmRequests, users } from "../../d1/schema";
 import { db } from "../db";
-import { badRequest } from "../errors";
 import { route } from "./route";
 import { Id } from "./schemas";
+import { decodeTimeCursor, encodeTimeCursor } from "./time-cursor";
 
 const Time = z.union([
   z.coerce.number().int().positive(),
@@ -24,21 +24,6 @@ const LogQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-function encodeCursor(createdAt: number, id: string) {
-  return btoa(`${createdAt}:${id}`);
-}
-
-function decodeCursor(cursor: string): { createdAt: number; id: string } {
-  try {
-    const [at, id] = atob(cursor).split(":");
-    const createdAt = Number(at);
-    if (Number.isInteger(createdAt) && id) return { createdAt, id };
-  } catch {
-    // fall through to the error below
-  }
-  throw badRequest("cursor: not a cursor this API gave out.");
-}
-
 export const logRoutes = [
   route({
     method: "get",
@@ -56,7 +41,7 @@ export const logRoutes = [
       if (query.from) where.push(gte(llmRequests.createdAt, query.from));
       if (query.to) where.push(lte(llmRequests.createdAt, query.to));
       if (query.cursor) {
-        const { createdAt, id } = decodeCursor(query.cursor);
+        const { at: createdAt, id } = decodeTimeCursor(query.cursor);
         const older = or(
           lt(llmRequests.createdAt, createdAt),
           and(eq(llmRequests.createdAt, createdAt), lt(llmRequests.id, id)),
@@ -80,7 +65,9 @@ export const logRoutes = [
           unpriced: r.row.costMicroUsd === null,
         })),
         nextCursor:
-          rows.length > query.limit && last ? encodeCursor(last.row.createdAt, last.row.id) : null,
+          rows.length > query.limit && last
+            ? encodeTimeCursor({ at: last.row.createdAt, id: last.row.id })
+            : null,
       });
     },
   }),

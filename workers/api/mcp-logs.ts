@@ -5,9 +5,9 @@ import { z } from "zod";
 import { type McpToolCall, mcpToolCalls, users } from "../../d1/schema";
 import type { McpToolCallPage, McpToolCallView } from "../../shared/api-types";
 import { db } from "../db";
-import { badRequest } from "../errors";
 import { route } from "./route";
 import { Id } from "./schemas";
+import { decodeTimeCursor, encodeTimeCursor } from "./time-cursor";
 
 const Time = z.union([
   z.coerce.number().int().positive(),
@@ -28,21 +28,6 @@ const LogQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });
-
-function encodeCursor(at: number, id: string) {
-  return btoa(`${at}:${id}`);
-}
-
-function decodeCursor(cursor: string): { at: number; id: string } {
-  try {
-    const [time, id] = atob(cursor).split(":");
-    const at = Number(time);
-    if (Number.isInteger(at) && id) return { at, id };
-  } catch {
-    // fall through to the error below
-  }
-  throw badRequest("cursor: not a cursor this API gave out.");
-}
 
 /** Stored payloads are JSON text; anything else is shown as the text it is. */
 function payload(text: string | null): unknown {
@@ -92,7 +77,7 @@ export const mcpLogRoutes = [
       if (query.from) where.push(gte(mcpToolCalls.at, query.from));
       if (query.to) where.push(lte(mcpToolCalls.at, query.to));
       if (query.cursor) {
-        const { at, id } = decodeCursor(query.cursor);
+        const { at, id } = decodeTimeCursor(query.cursor);
         const older = or(
           lt(mcpToolCalls.at, at),
           and(eq(mcpToolCalls.at, at), lt(mcpToolCalls.id, id)),
@@ -110,8 +95,7 @@ export const mcpLogRoutes = [
       const last = page.at(-1);
       const answer: McpToolCallPage = {
         data: page.map((r) => callView(r.row, r.email)),
-        nextCursor:
-          rows.length > query.limit && last ? encodeCursor(last.row.at, last.row.id) : null,
+        nextCursor: rows.length > query.limit && last ? encodeTimeCursor(last.row) : null,
       };
       return c.json(answer);
     },

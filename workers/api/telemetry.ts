@@ -15,12 +15,11 @@ import {
   deadLetterDetail,
   deadLetterPage,
   deadLetterView,
-  decodeCursor,
   deleteDeadLetters,
-  encodeCursor,
   findDeadLetter,
 } from "./dead-letter-store";
 import { route } from "./route";
+import { decodeTimeCursor, encodeTimeCursor } from "./time-cursor";
 
 const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -38,7 +37,8 @@ export const telemetryRoutes = [
     access: "log:read",
     query: ListQuery,
     async handler(c, { query }) {
-      const before = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const cursor = query.cursor ? decodeTimeCursor(query.cursor) : undefined;
+      const before = cursor && { failedAt: cursor.at, id: cursor.id };
       const { rows, total } = await deadLetterPage(
         c.env,
         c.get("user").orgId,
@@ -49,7 +49,10 @@ export const telemetryRoutes = [
       const last = page.at(-1);
       const answer: DeadLetterPage = {
         data: page.map(deadLetterView),
-        nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+        nextCursor:
+          rows.length > query.limit && last
+            ? encodeTimeCursor({ at: last.failedAt, id: last.id })
+            : null,
         total,
       };
       return c.json(answer);

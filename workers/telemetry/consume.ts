@@ -7,7 +7,8 @@
 //   only succeeds when D1 is up and refusing that one row).
 // A message of an unknown shape or version is dead-lettered at once. Messages the queue itself
 // gives up on reach the dead-letter queue, whose consumer keeps them the same way.
-import { type DeadLetter, deadLetterOf, deadLetterStatement } from "./dead-letters";
+import type { TelemetryDeadLetter } from "../../d1/schema";
+import { deadLetterOf, deadLetterStatement } from "./dead-letters";
 import { parseTelemetry, type TelemetryMessage } from "./message";
 import { writeTelemetry } from "./write-batch";
 
@@ -77,7 +78,9 @@ async function store(
 /** Keeps dead letters in D1; returns the messages kept (the others are retried). */
 async function keep(d1: D1Database, dead: [Incoming, string][]): Promise<Incoming[]> {
   if (dead.length === 0) return [];
-  const letters: DeadLetter[] = dead.map(([incoming, reason]) => deadLetterOf(incoming, reason));
+  const letters: TelemetryDeadLetter[] = dead.map(([incoming, reason]) =>
+    deadLetterOf(incoming, reason),
+  );
   for (const letter of letters) {
     console.error(
       `telemetry: dead letter ${letter.id} (${letter.kind} ${letter.rowId ?? ""}): ${letter.reason}`,

@@ -1,18 +1,8 @@
 // Dead letters: telemetry messages the consumer could not store, kept in D1 with the reason
 // so admins can see them and send them again (GET/POST /api/telemetry/dead-letters).
-import { telemetryDeadLetters } from "../../d1/schema";
+import { type TelemetryDeadLetter, telemetryDeadLetters } from "../../d1/schema";
+import { deadLetterKind, field } from "../../shared/dead-letter-summary";
 import { jsonRowsInsert } from "../db";
-
-export interface DeadLetter {
-  id: string;
-  orgId: string | null;
-  kind: string;
-  rowId: string | null;
-  reason: string;
-  body: string;
-  attempts: number;
-  failedAt: number;
-}
 
 const REASON_MAX = 1000;
 const INSERT = jsonRowsInsert(telemetryDeadLetters);
@@ -22,14 +12,13 @@ export function deadLetterOf(
   message: { id: string; body: unknown; attempts: number },
   reason: string,
   now = Date.now(),
-): DeadLetter {
+): TelemetryDeadLetter {
   const body = message.body;
   const row = field(body, "row");
-  const kind = field(body, "kind");
   return {
     id: message.id,
     orgId: stringField(row, "orgId"),
-    kind: kind === "llm_request" || kind === "mcp_tool_call" ? kind : "unknown",
+    kind: deadLetterKind(field(body, "kind")),
     rowId: stringField(row, "id"),
     reason: reason.slice(0, REASON_MAX),
     body: asJson(body),
@@ -39,12 +28,11 @@ export function deadLetterOf(
 }
 
 /** Stores dead letters in one statement; one already kept (a redelivery) is left alone. */
-export function deadLetterStatement(d1: D1Database, letters: DeadLetter[]): D1PreparedStatement {
+export function deadLetterStatement(
+  d1: D1Database,
+  letters: TelemetryDeadLetter[],
+): D1PreparedStatement {
   return d1.prepare(INSERT).bind(JSON.stringify(letters));
-}
-
-function field(value: unknown, name: string): unknown {
-  return typeof value === "object" && value !== null ? Reflect.get(value, name) : undefined;
 }
 
 function stringField(value: unknown, name: string): string | null {

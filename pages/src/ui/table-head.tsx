@@ -8,7 +8,8 @@ export function ActionsHead(props: { label?: string }) {
   );
 }
 
-export function TableHead(props: { columns: string[]; actions?: boolean }) {
+/** `actions`: an actions column, named "Actions" for screen readers, or by the string given. */
+export function TableHead(props: { columns: readonly string[]; actions?: boolean | string }) {
   return (
     <thead>
       <tr>
@@ -17,7 +18,9 @@ export function TableHead(props: { columns: string[]; actions?: boolean }) {
             {c}
           </th>
         ))}
-        {props.actions ? <ActionsHead /> : null}
+        {props.actions ? (
+          <ActionsHead {...(typeof props.actions === "string" ? { label: props.actions } : {})} />
+        ) : null}
       </tr>
     </thead>
   );

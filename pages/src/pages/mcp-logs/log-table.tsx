@@ -3,7 +3,7 @@ import type { McpToolCallView } from "../../../../shared/api-types";
 import { formatRelative } from "../../lib/format";
 import { ExpandableRow, useOpenRows } from "../../ui/expandable-rows";
 import { Badge } from "../../ui/page";
-import { ActionsHead } from "../../ui/table-head";
+import { TableHead } from "../../ui/table-head";
 import { CallDetails } from "./call-details";
 import { formatBytes, formatDuration, OUTCOMES } from "./labels";
 
@@ -25,16 +25,7 @@ export function McpLogTable(props: { calls: McpToolCallView[] }) {
   return (
     <div class="table-wrap">
       <table class="stack-table log-table mcp-log-table">
-        <thead>
-          <tr>
-            {COLUMNS.map((c) => (
-              <th key={c} scope="col">
-                {c}
-              </th>
-            ))}
-            <ActionsHead label="Details" />
-          </tr>
-        </thead>
+        <TableHead columns={COLUMNS} actions="Details" />
         <tbody>
           {props.calls.map((c) => {
             const outcome = OUTCOMES[c.outcome] ?? { label: c.outcome, tone: "neutral" as const };

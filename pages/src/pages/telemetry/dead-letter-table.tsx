@@ -4,7 +4,7 @@ import type { DeadLetterView } from "../../../../shared/api-types";
 import { exactTime, formatRelative } from "../../lib/format";
 import { ExpandableRow, useOpenRows } from "../../ui/expandable-rows";
 import { Badge } from "../../ui/page";
-import { ActionsHead } from "../../ui/table-head";
+import { TableHead } from "../../ui/table-head";
 import { DeadLetterDetails } from "./dead-letter-details";
 import { KINDS } from "./labels";
 
@@ -26,16 +26,7 @@ export function DeadLetterTable(props: {
   return (
     <div class="table-wrap">
       <table class="stack-table log-table dead-letter-table">
-        <thead>
-          <tr>
-            {COLUMNS.map((c) => (
-              <th key={c} scope="col">
-                {c}
-              </th>
-            ))}
-            <ActionsHead />
-          </tr>
-        </thead>
+        <TableHead columns={COLUMNS} actions />
         <tbody>
           {props.letters.map((d) => {
             const kind = KINDS[d.kind];
