@@ -1,7 +1,7 @@
 // The D1 schema. Times are integer milliseconds since the epoch; money is integer micro-USD.
 // Secrets are stored only as AES-GCM ciphertexts (see shared/crypto.ts) or SHA-256 hashes.
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const organisations = sqliteTable("organisations", {
   id: text("id").primaryKey(),
@@ -24,6 +24,13 @@ export const organisations = sqliteTable("organisations", {
    * few seconds instead of one per record (workers/proxy/lookups.ts).
    */
   configRevision: integer("config_revision").notNull().default(0),
+  /**
+   * Keep prompts and completions (redacted, capped) with the LLM log rows, and send prompts,
+   * completions, tool arguments and results as span attributes to the exporter. Off by default.
+   */
+  captureContent: integer("capture_content", { mode: "boolean" }).notNull().default(false),
+  /** Days log rows and captured payloads are kept (a Cron Trigger deletes older ones); NULL = forever. */
+  retentionDays: integer("retention_days"),
 });
 
 export interface ModelPriceJson {
@@ -447,8 +454,15 @@ export const llmRequests = sqliteTable(
     upstreamRequestId: text("upstream_request_id"),
     /** Set in the same batch that adds the row to usage_daily, so it is counted once. */
     rolledUp: integer("rolled_up", { mode: "boolean" }).notNull().default(false),
+    /** `gen_ai.conversation.id`: X-Archestra-Session-Id, else the client's own session id. */
+    conversationId: text("conversation_id"),
+    /** The W3C trace id of the request's spans (the client's, or one the gateway started). */
+    traceId: text("trace_id"),
+    /** Time the gateway itself added: before the provider call and between its answer and ours. */
+    overheadMs: integer("overhead_ms"),
   },
   (t) => [
+    index("llm_requests_conversation").on(t.orgId, t.conversationId, t.createdAt),
     index("llm_requests_org_time").on(t.orgId, t.createdAt),
     index("llm_requests_user_time").on(t.orgId, t.userId, t.createdAt),
     index("llm_requests_proxy_time").on(t.orgId, t.proxyId, t.createdAt),
@@ -636,8 +650,11 @@ export const mcpToolCalls = sqliteTable(
     responseBytes: integer("response_bytes").notNull(),
     arguments: text("arguments"),
     result: text("result"),
+    conversationId: text("conversation_id"),
+    traceId: text("trace_id"),
   },
   (t) => [
+    index("mcp_tool_calls_conversation").on(t.orgId, t.conversationId, t.at),
     index("mcp_tool_calls_org_at").on(t.orgId, t.at),
     index("mcp_tool_calls_user_at").on(t.userId, t.at),
     index("mcp_tool_calls_gateway_at").on(t.gatewayId, t.at),
@@ -675,3 +692,43 @@ export const telemetryDeadLetters = sqliteTable(
 );
 
 export type TelemetryDeadLetter = typeof telemetryDeadLetters.$inferSelect;
+
+/**
+ * Prompts and completions of LLM requests, kept only while the organisation captures content
+ * (organisations.capture_content): redacted like the audit log and capped in size.
+ */
+export const llmPayloads = sqliteTable(
+  "llm_payloads",
+  {
+    requestId: text("request_id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /** The request's system prompt and messages, as JSON (or a truncated preview). */
+    request: text("request"),
+    /** The completion's text and tool calls, as JSON (or a truncated preview). */
+    response: text("response"),
+  },
+  (t) => [index("llm_payloads_org_time").on(t.orgId, t.createdAt)],
+);
+
+export type LlmPayload = typeof llmPayloads.$inferSelect;
+
+/**
+ * Where an organisation's spans and metrics go (OTLP over HTTP). Header values are kept only
+ * as one AES-GCM ciphertext of their JSON; their names are kept apart so the dashboard can
+ * show which headers are set without ever returning a value.
+ */
+export const telemetryExporters = sqliteTable("telemetry_exporters", {
+  orgId: text("org_id").primaryKey(),
+  protocol: text("protocol", { enum: ["http/json", "http/protobuf"] }).notNull(),
+  /** The collector's base URL; traces go to <endpoint>/v1/traces, metrics to /v1/metrics. */
+  endpoint: text("endpoint").notNull(),
+  headerNames: text("header_names", { mode: "json" }).$type<string[]>().notNull(),
+  headersCiphertext: text("headers_ciphertext"),
+  /** Share of traces exported, 0 to 1 (by trace id, so a trace is kept or dropped whole). */
+  samplingRatio: real("sampling_ratio").notNull().default(1),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export type TelemetryExporter = typeof telemetryExporters.$inferSelect;

@@ -1,5 +1,8 @@
 import { app, isProxyPath, proxyApp } from "./app";
+import { enforceRetention } from "./retention/enforce";
 import { consumeTelemetry } from "./telemetry/consume";
+
+export { ExportOutbox } from "../durable-objects/export-outbox";
 
 export { LimitGate } from "../durable-objects/limit-gate";
 export { McpSession } from "../durable-objects/mcp-session";
@@ -10,7 +13,10 @@ export default {
   fetch(request, env, ctx) {
     return (isProxyPath(request.url) ? proxyApp : app).fetch(request, env, ctx);
   },
-  queue(batch, env) {
-    return consumeTelemetry(batch, env);
+  queue(batch, env, ctx) {
+    return consumeTelemetry(batch, env, ctx);
+  },
+  scheduled(_controller, env, ctx) {
+    ctx.waitUntil(enforceRetention(env));
   },
 } satisfies ExportedHandler<Env>;

@@ -18,6 +18,7 @@ import { McpServersPage } from "./pages/mcp-servers/mcp-servers-page";
 import { MembersPage } from "./pages/members";
 import { NotFoundPage } from "./pages/not-found";
 import { ConsentErrorPage, ConsentPage } from "./pages/oauth-consent/consent-page";
+import { ObservabilityPage } from "./pages/observability/observability-page";
 import { ProfilePage } from "./pages/profile";
 import { ProviderKeysPage } from "./pages/provider-keys";
 import { ResetPasswordPage } from "./pages/reset-password";
@@ -158,6 +159,8 @@ function SignedIn(props: { user: UserView; onSignedOut: () => void; onRefresh: (
           <Route path="/mcp-logs" component={McpLogsPage} />
           <Route path="/costs" component={CostsPage} />
           <Route path="/telemetry" component={TelemetryPage} />
+          <Route path="/observability" component={ObservabilityPage} />
+          <Route path="/observability/requests/:id" component={ObservabilityPage} />
           <Route path="/members" component={MembersPage} />
           <Route path="/teams" component={TeamsPage} />
           <Route path="/audit" component={AuditPage} />

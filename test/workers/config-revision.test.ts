@@ -91,7 +91,7 @@ describe("config_revision", () => {
       },
     ]);
     const ctx = createExecutionContext();
-    await worker.queue(batch, env);
+    await worker.queue(batch, env, ctx);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["msg-revision"]);
     const touched = await env.DB.prepare("SELECT last_used_at AS t FROM virtual_keys WHERE id = ?")
       .bind(keyId)

@@ -295,7 +295,7 @@ async function run(s: Scenario): Promise<Figures> {
         })),
       );
       const ctx = createExecutionContext();
-      await worker.queue(delivery, consumerEnv);
+      await worker.queue(delivery, consumerEnv, ctx);
       const outcome = await getQueueResult(delivery, ctx);
       expect(outcome.retryMessages, "every message stored at its first delivery").toEqual([]);
       totals.batches++;

@@ -36,7 +36,7 @@ async function deliver(
     })),
   );
   const ctx = createExecutionContext();
-  await worker.queue(batch, { ...env, DB: options.db ?? env.DB });
+  await worker.queue(batch, { ...env, DB: options.db ?? env.DB }, ctx);
   const result = await getQueueResult(batch, ctx);
   return {
     ids,

@@ -68,6 +68,8 @@ export function toolRow(id: string, over: Partial<McpToolCall> = {}): McpToolCal
     responseBytes: 20,
     arguments: null,
     result: null,
+    conversationId: null,
+    traceId: null,
     ...over,
   };
 }

@@ -17,12 +17,14 @@ import { mcpServerRoutes } from "./mcp-servers";
 import { modelPriceRoutes } from "./model-prices";
 import { oauthConnectionRoutes } from "./oauth-connections";
 import { oauthConsentRoutes } from "./oauth-consents";
+import { observabilityRoutes } from "./observability";
 import { organisationRoutes } from "./organisation";
 import { providerKeyRoutes } from "./provider-keys";
 import { roleRoutes } from "./roles";
 import { type ApiRoute, openApiDocument, route } from "./route";
 import { teamRoutes } from "./teams";
 import { telemetryRoutes } from "./telemetry";
+import { exporterRoutes } from "./telemetry-exporter";
 import { usageRoutes } from "./usage";
 import { userRoutes } from "./users";
 import { virtualKeyRoutes } from "./virtual-keys/routes";
@@ -53,6 +55,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...mcpGatewayRoutes,
   ...mcpLogRoutes,
   ...telemetryRoutes,
+  ...exporterRoutes,
+  ...observabilityRoutes,
   ...oauthConsentRoutes,
   ...oauthConnectionRoutes,
   ...usageRoutes,

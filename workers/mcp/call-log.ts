@@ -38,5 +38,7 @@ export function toolCallRow(ctx: SessionContext, call: CallOutcome): McpToolCall
     responseBytes: call.responseBytes,
     arguments: ctx.logPayloads ? payload(call.arguments) : null,
     result: ctx.logPayloads ? payload(call.result) : null,
+    conversationId: ctx.conversationId ?? null,
+    traceId: ctx.trace?.traceId ?? null,
   };
 }

@@ -8,6 +8,7 @@
 // A message of an unknown shape or version is dead-lettered at once. Messages the queue itself
 // gives up on reach the dead-letter queue, whose consumer keeps them the same way.
 import type { TelemetryDeadLetter } from "../../d1/schema";
+import { exportTelemetry } from "../observability/export";
 import { deadLetterOf, deadLetterStatement } from "./dead-letters";
 import { parseTelemetry, type TelemetryMessage } from "./message";
 import { writeTelemetry } from "./write-batch";
@@ -22,7 +23,11 @@ const MAX_RETRY_SECONDS = 300;
 
 type Incoming = Message<unknown>;
 
-export async function consumeTelemetry(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function consumeTelemetry(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  ctx?: Pick<ExecutionContext, "waitUntil">,
+): Promise<void> {
   if (batch.queue === DEAD_LETTER_QUEUE) return keepDeadLetters(batch, env);
   const dead: [Incoming, string][] = [];
   const valid: [Incoming, TelemetryMessage][] = [];
@@ -39,6 +44,15 @@ export async function consumeTelemetry(batch: MessageBatch<unknown>, env: Env): 
   const kept = await keep(env.DB, dead);
   for (const incoming of [...stored, ...kept]) incoming.ack();
   for (const incoming of failed) incoming.retry({ delaySeconds: backoff(incoming.attempts) });
+  // Spans and metrics leave only for what D1 holds, after the batch is acknowledged: an
+  // exporter that is down or slow never holds a row back.
+  const storedSet = new Set(stored);
+  const exported = valid.filter(([incoming]) => storedSet.has(incoming)).map(([, m]) => m);
+  if (exported.length > 0) {
+    const work = exportTelemetry(env, exported);
+    if (ctx) ctx.waitUntil(work);
+    else await work;
+  }
 }
 
 /** Stores messages: all at once, else one by one (see the top of this file). */

@@ -11,6 +11,10 @@ const Id = z.string().min(1).max(200);
 const Millis = z.number().int().nonnegative();
 const Count = z.number().int().nonnegative();
 const Text = (max: number) => z.string().max(max);
+const TraceId = z.string().regex(/^[\da-f]{32}$/);
+const SpanId = z.string().regex(/^[\da-f]{16}$/);
+/** Captured prompts, completions, tool arguments and results: redacted, capped in size. */
+export const CONTENT_MAX_CHARS = 16 * 1024;
 
 const LlmRequestRowSchema = z.object({
   id: Id,
@@ -40,6 +44,9 @@ const LlmRequestRowSchema = z.object({
   clientGone: z.boolean(),
   upstreamRequestId: Text(300).nullish(),
   rolledUp: z.boolean().optional(),
+  conversationId: Text(200).nullish(),
+  traceId: TraceId.nullish(),
+  overheadMs: Millis.nullish(),
 }) satisfies z.ZodType<LlmRequestRow>;
 
 const ToolCallRowSchema = z.object({
@@ -63,18 +70,54 @@ const ToolCallRowSchema = z.object({
   responseBytes: Count,
   arguments: z.string().nullable(),
   result: z.string().nullable(),
+  conversationId: Text(200).nullable().default(null),
+  traceId: TraceId.nullable().default(null),
 }) satisfies z.ZodType<McpToolCall>;
 
 /**
- * What a span needs beyond the row: when the gateway took the request and handed back the
- * first byte, and the W3C trace context the client sent (the observability issue's spans hang
- * off it). Optional fields only, so a consumer one version behind still takes the message.
+ * What a span needs beyond the row. The row holds the trace id and the conversation id (D1
+ * keeps them); these are the rest. All optional, so a consumer one version behind, or a message
+ * spooled before a field existed, still validates.
  */
 const SpanFactsSchema = z.object({
+  /** When the gateway took the request, and when it finished with it (the SERVER span). */
   startedAt: Millis,
   endedAt: Millis,
+  /** The client's W3C `traceparent`, when well formed: its span is the SERVER span's parent. */
   traceparent: Text(55).optional(),
   maxTokens: Count.optional(),
+  /** The SERVER span's id, and the CLIENT span's (sent upstream as the `traceparent` parent). */
+  spanId: SpanId.optional(),
+  clientSpanId: SpanId.optional(),
+  /** The upstream call (the CLIENT span): from its start to its last byte, or its failure. */
+  upstreamStartedAt: Millis.optional(),
+  upstreamEndedAt: Millis.optional(),
+  /** Upstream's host and port (`server.address`, `server.port`). */
+  serverAddress: Text(300).optional(),
+  serverPort: z.number().int().min(0).max(65535).optional(),
+  /** LLM: the provider's message id and stop reasons. */
+  responseId: Text(300).optional(),
+  finishReasons: z.array(Text(100)).max(10).optional(),
+  /** LLM: the person's teams at the time of the request (ids). */
+  teamIds: z.array(Id).max(200).optional(),
+  /** LLM: what the limits decided: no limit applied, admitted under limits, or refused. */
+  limitDecision: z.enum(["none", "admitted", "refused"]).optional(),
+  /** MCP: protocol facts of the request. */
+  mcpMethod: Text(100).optional(),
+  protocolVersion: Text(50).optional(),
+  jsonrpcRequestId: Text(200).optional(),
+  /** MCP: the tool policy's decision, once tool policies exist. */
+  policyDecision: Text(50).optional(),
+  /**
+   * Content, only while the organisation captures it: LLM prompt (system and messages) and
+   * completion, as JSON text, redacted and capped at CONTENT_MAX_CHARS each.
+   */
+  content: z
+    .object({
+      input: Text(CONTENT_MAX_CHARS * 2).optional(),
+      output: Text(CONTENT_MAX_CHARS * 2).optional(),
+    })
+    .optional(),
 });
 
 export const TelemetryMessageSchema = z.discriminatedUnion("kind", [
@@ -106,10 +149,15 @@ export function toolCallMessage(row: McpToolCall, span: SpanFacts): TelemetryMes
 
 const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
 
-/** The client's W3C `traceparent`, when it sent a well-formed one. */
+/** The client's W3C `traceparent`, when it sent a well-formed one (an all-zero id is not). */
 export function traceparentOf(headers: Headers): string | undefined {
   const value = headers.get("traceparent")?.trim().toLowerCase();
-  return value && TRACEPARENT.test(value) ? value : undefined;
+  if (!value || !TRACEPARENT.test(value)) return undefined;
+  const [version, traceId, parentId] = value.split("-");
+  if (version === "ff" || /^0+$/.test(traceId ?? "") || /^0+$/.test(parentId ?? "")) {
+    return undefined;
+  }
+  return value;
 }
 
 /** A message that fails validation, with the reason in words (zod's first few issues). */

@@ -3,8 +3,9 @@
 // expanded in SQL with json_each. Per chunk of LLM rows, three statements: the daily rollups
 // take the rows not yet stored, then the rows are inserted (already counted), then keys'
 // last-used times move forward. Per chunk of tool calls, one insert. Delivery is at least once:
-// a row already stored is neither inserted nor counted again, so redelivery is harmless.
-import { llmRequests, mcpToolCalls } from "../../d1/schema";
+// a row already stored is neither inserted nor counted again, so redelivery is harmless. While
+// an organisation captures content, one more insert per chunk keeps prompts and completions.
+import { type LlmPayload, llmPayloads, llmRequests, mcpToolCalls } from "../../d1/schema";
 import { jsonRowsInsert, jsonRowsSource } from "../db";
 import type { TelemetryMessage } from "./message";
 
@@ -50,18 +51,29 @@ const TOUCH_KEYS = `${LLM_ROWS},
   WHERE virtual_keys.id = t.id`;
 
 const INSERT_TOOL_CALLS = jsonRowsInsert(mcpToolCalls);
+const INSERT_PAYLOADS = jsonRowsInsert(llmPayloads);
 
 /** The statements that store `messages`, in order; run them in one D1 batch. */
 export function telemetryStatements(d1: D1Database, messages: TelemetryMessage[]) {
   const llm: unknown[] = [];
   const tools: unknown[] = [];
+  const payloads: LlmPayload[] = [];
   const seen = new Set<string>();
   for (const m of messages) {
     // The same row twice in one batch (a send retried after an unclear failure) counts once.
     if (seen.has(m.row.id)) continue;
     seen.add(m.row.id);
-    if (m.kind === "llm_request") llm.push(m.row);
-    else tools.push(m.row);
+    if (m.kind === "mcp_tool_call") {
+      tools.push(m.row);
+      continue;
+    }
+    llm.push(m.row);
+    const content = m.span.content;
+    if (content) {
+      const { id, orgId, createdAt } = m.row;
+      const { input = null, output = null } = content;
+      payloads.push({ requestId: id, orgId, createdAt, request: input, response: output });
+    }
   }
   const statements: D1PreparedStatement[] = [];
   for (const chunk of chunks(llm)) {
@@ -72,6 +84,7 @@ export function telemetryStatements(d1: D1Database, messages: TelemetryMessage[]
     );
   }
   for (const chunk of chunks(tools)) statements.push(d1.prepare(INSERT_TOOL_CALLS).bind(chunk));
+  for (const chunk of chunks(payloads)) statements.push(d1.prepare(INSERT_PAYLOADS).bind(chunk));
   return statements;
 }
 

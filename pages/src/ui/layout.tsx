@@ -39,6 +39,7 @@ const NAV: NavItem[] = [
   },
   { href: "/mcp-logs", label: "MCP logs", needs: "log:read", group: "MCP" },
   { href: "/costs", label: "Costs & limits", needs: "limit:read", group: "Govern" },
+  { href: "/observability", label: "Observability", needs: "log:read", group: "Govern" },
   { href: "/telemetry", label: "Telemetry", needs: "log:read", group: "Govern" },
   { href: "/members", label: "Members", needs: "member:read", group: "Organisation" },
   { href: "/teams", label: "Teams", needs: "team:read", group: "Organisation" },
