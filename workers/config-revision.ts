@@ -2,7 +2,8 @@
 // the hot path caches (keys and their owners and teams, proxies, provider keys, limits, prices,
 // limit settings; migrations 0008 and 0009). A cached record keeps the revision it was loaded
 // under and is reused at its refresh while the revision has not moved, so an isolate's caches
-// cost D1 one read per organisation every few seconds, not one per record.
+// cost D1 one read per organisation every few seconds, not one per record. The same read
+// brings the organisation's content-capture switch, so the proxy learns it at no extra cost.
 import { eq, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { organisations } from "../d1/schema";
@@ -11,21 +12,45 @@ import { db } from "./db";
 
 const TTL_MS = 5_000;
 const STALE_MS = 60_000;
-const revisions = new TtlCache<number | null>(TTL_MS, 10_000, STALE_MS);
+interface OrgState {
+  revision: number;
+  captureContent: boolean;
+}
+const revisions = new TtlCache<OrgState | null>(TTL_MS, 10_000, STALE_MS);
 
-/** The organisation's revision, from the cache (refreshed in the background with waitUntil). */
-export function revisionOf(env: Env, orgId: string, waitUntil?: WaitUntil): Promise<number | null> {
+function orgState(env: Env, orgId: string, waitUntil?: WaitUntil): Promise<OrgState | null> {
   return revisions.getOrRefresh(
     orgId,
     async () => {
       const rows = await db(env)
-        .select({ revision: organisations.configRevision })
+        .select({
+          revision: organisations.configRevision,
+          captureContent: organisations.captureContent,
+        })
         .from(organisations)
         .where(eq(organisations.id, orgId));
-      return rows[0]?.revision ?? null;
+      return rows[0] ?? null;
     },
     waitUntil,
   );
+}
+
+/** The organisation's revision, from the cache (refreshed in the background with waitUntil). */
+export async function revisionOf(
+  env: Env,
+  orgId: string,
+  waitUntil?: WaitUntil,
+): Promise<number | null> {
+  return (await orgState(env, orgId, waitUntil))?.revision ?? null;
+}
+
+/** Whether the organisation captures prompts and completions (as fresh as the revision). */
+export async function capturesContent(
+  env: Env,
+  orgId: string,
+  waitUntil?: WaitUntil,
+): Promise<boolean> {
+  return (await orgState(env, orgId, waitUntil))?.captureContent ?? false;
 }
 
 /** Whether a cached record is still what D1 holds: its organisation changed nothing since. */

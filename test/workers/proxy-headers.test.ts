@@ -1,7 +1,9 @@
 // Which headers cross the gateway: the gateway's own and hop-by-hop ones never do.
+
 import { describe, expect, it } from "vitest";
 import type { Admission } from "../../workers/proxy/admission";
 import { clientHeaders, upstreamHeaders } from "../../workers/proxy/upstream";
+import { startTrace } from "../../workers/telemetry/trace-context";
 
 const admission = {
   upstream: { baseUrl: "https://api.anthropic.test", header: "x-api-key", value: "sk-provider" },
@@ -29,8 +31,10 @@ describe("headers", () => {
       "x-cf-like-but-not": "kept",
       "secret-header": "kept",
     });
-    const sent = Object.fromEntries(upstreamHeaders(incoming, admission));
+    const trace = startTrace(incoming);
+    const sent = Object.fromEntries(upstreamHeaders(incoming, admission, trace));
     expect(sent).toEqual({
+      traceparent: `00-${trace.traceId}-${trace.clientSpanId}-01`,
       "anthropic-version": "2023-06-01",
       "anthropic-beta": "tools-2025",
       "content-type": "application/json",

@@ -3,18 +3,13 @@
 // and capped in size.
 import type { McpToolCall } from "../../d1/schema";
 import { newId } from "../../shared/ids";
-import { redact } from "../audit/redact";
+import { cappedRedactedJson } from "../telemetry/captured-json";
 import type { CallOutcome } from "./call-tool";
 import type { SessionContext } from "./session-context";
 
 const MAX_PAYLOAD_CHARS = 32 * 1024;
 
-function payload(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  const text = JSON.stringify(redact(value));
-  if (text.length <= MAX_PAYLOAD_CHARS) return text;
-  return JSON.stringify({ truncated: true, characters: text.length, preview: text.slice(0, 2048) });
-}
+const payload = (value: unknown) => cappedRedactedJson(value, MAX_PAYLOAD_CHARS);
 
 export function toolCallRow(ctx: SessionContext, call: CallOutcome): McpToolCall {
   return {

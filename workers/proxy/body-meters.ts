@@ -2,11 +2,13 @@
 // stream's events, or from a whole JSON body (or, past 1 MiB, from its two ends).
 import { SseParser } from "../../shared/sse";
 import {
+  type MessageUsage,
   StreamUsageMeter,
   usageFromMessageEnds,
   usageFromMessageJson,
   ZERO_USAGE,
 } from "../../shared/usage";
+import type { BodyCapture } from "./captured-content";
 import type { BodyOutcome } from "./metered-body";
 
 /** A JSON body up to this size is kept whole to be metered. */
@@ -18,7 +20,26 @@ export interface Meter {
   push(chunk: Uint8Array): void;
   /** Whether the body ended the way a complete response ends. */
   sawEnd(): boolean;
-  result(): Pick<BodyOutcome, "usage" | "model" | "errorType">;
+  result(): Metered;
+}
+
+/** What a meter learns of a body. */
+export type Metered = Pick<
+  BodyOutcome,
+  "usage" | "model" | "errorType" | "messageId" | "stopReason"
+>;
+
+/** `meter`, also copying the body's first bytes aside for content capture when asked. */
+export function withCapture(meter: Meter, capture: BodyCapture | undefined): Meter {
+  if (!capture) return meter;
+  return {
+    push(chunk) {
+      capture.push(chunk);
+      meter.push(chunk);
+    },
+    sawEnd: () => meter.sawEnd(),
+    result: () => meter.result(),
+  };
 }
 
 export class SseMeter implements Meter {
@@ -36,7 +57,13 @@ export class SseMeter implements Meter {
 
   result() {
     const m = this.#meter;
-    return { usage: { ...m.usage }, model: m.model, errorType: m.errorType };
+    return {
+      usage: { ...m.usage },
+      model: m.model,
+      errorType: m.errorType,
+      messageId: m.messageId,
+      stopReason: m.stopReason,
+    };
   }
 }
 
@@ -67,21 +94,27 @@ export class JsonMeter implements Meter {
     return true;
   }
 
-  result() {
+  result(): Metered {
     if (this.#head === undefined) return meterJson(concat(this.#chunks, this.#size));
     const decoder = new TextDecoder();
     const message = usageFromMessageEnds(decoder.decode(this.#head), decoder.decode(this.#tail));
-    if (message) return { usage: message.usage, model: message.model, errorType: undefined };
-    return { usage: { ...ZERO_USAGE }, model: undefined, errorType: undefined };
+    return message
+      ? metered(message)
+      : { usage: { ...ZERO_USAGE }, model: undefined, errorType: undefined };
   }
 }
 
 /** Usage and model of a whole Messages response, or the error type of an error body. */
-export function meterJson(bytes: Uint8Array): Pick<BodyOutcome, "usage" | "model" | "errorType"> {
+export function meterJson(bytes: Uint8Array): Metered {
   const text = new TextDecoder().decode(bytes);
   const message = usageFromMessageJson(text);
-  if (message) return { usage: message.usage, model: message.model, errorType: undefined };
+  if (message) return metered(message);
   return { usage: { ...ZERO_USAGE }, model: undefined, errorType: errorTypeOf(text) };
+}
+
+function metered(message: MessageUsage): Metered {
+  const { usage, model, messageId, stopReason } = message;
+  return { usage, model, errorType: undefined, messageId, stopReason };
 }
 
 export function concat(chunks: Uint8Array[], size: number): Uint8Array {

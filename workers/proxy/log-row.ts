@@ -17,6 +17,15 @@ export interface RequestFacts {
   /** The model the client asked for; the response's model wins when there is one. */
   model: string | null;
   streamed: boolean;
+  /** The W3C trace id of the request's spans. */
+  traceId: string;
+  /** `gen_ai.conversation.id`, when the request carried one. */
+  conversationId?: string | undefined;
+  /**
+   * Time the gateway itself added, once a response came from upstream: before the upstream
+   * call, and between the upstream's response headers and the client's.
+   */
+  overheadMs?: number | undefined;
 }
 
 export interface ResultFacts {
@@ -28,6 +37,8 @@ export interface ResultFacts {
   endedAt: number;
   clientGone?: boolean;
   upstreamRequestId?: string | null;
+  messageId?: string | undefined;
+  stopReason?: string | undefined;
 }
 
 const AGENT_ID_MAX = 128;
@@ -82,6 +93,10 @@ export function logRow(
     durationMs: Math.max(0, res.endedAt - req.startedAt),
     clientGone: res.clientGone ?? false,
     upstreamRequestId: res.upstreamRequestId ?? null,
+    conversationId: req.conversationId ?? null,
+    traceId: req.traceId,
+    // A request that never got an upstream response spent all its time in the gateway.
+    overheadMs: req.overheadMs ?? Math.max(0, res.endedAt - req.startedAt),
   };
 }
 

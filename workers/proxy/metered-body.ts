@@ -4,7 +4,15 @@
 // `outcome` resolves exactly once with what was metered so far.
 import type { Usage } from "../../shared/usage";
 import { GatewayError } from "../errors";
-import { concat, JSON_METER_LIMIT, JsonMeter, meterJson, SseMeter } from "./body-meters";
+import {
+  concat,
+  JSON_METER_LIMIT,
+  JsonMeter,
+  meterJson,
+  SseMeter,
+  withCapture,
+} from "./body-meters";
+import type { BodyCapture } from "./captured-content";
 import { idleWatchdog } from "./idle-watchdog";
 import { passedBody } from "./passed-body";
 
@@ -16,6 +24,9 @@ export interface BodyOutcome {
   model: string | undefined;
   /** Error type from the body: an SSE `error` event or a JSON error response. */
   errorType: string | undefined;
+  /** The provider's message id and stop reason, when the body had them. */
+  messageId?: string | undefined;
+  stopReason?: string | undefined;
   /** Milliseconds from `startedAt` to the first byte handed to the client. */
   ttfbMs: number | undefined;
   endedAt: number;
@@ -31,6 +42,8 @@ export interface MeteredBodyOptions {
   abortUpstream: () => void;
   /** Aborts when the client has gone (the incoming request's signal). */
   clientSignal?: AbortSignal;
+  /** Copies the body's first bytes aside, while the organisation captures content. */
+  capture?: BodyCapture | undefined;
 }
 
 /** Largest JSON body read whole before it goes to the client. */
@@ -57,6 +70,7 @@ export async function jsonBody(
     });
     try {
       const bytes = new Uint8Array(await upstream.arrayBuffer());
+      options.capture?.push(bytes);
       return whole(bytes, Date.now() - options.startedAt);
     } catch {
       throw new BodyCutError(idleEnded ? "idle_timeout" : "upstream_cut", undefined);
@@ -87,7 +101,7 @@ export async function jsonBody(
       size += chunk.value.byteLength;
       if (size > JSON_WHOLE_LIMIT) {
         watchdog.stop();
-        const meter = new JsonMeter();
+        const meter = withCapture(new JsonMeter(), options.capture);
         for (const c of chunks) meter.push(c);
         return passedBody(reader, meter, { ...options, format: "json" }, chunks, ttfbMs);
       }
@@ -99,7 +113,9 @@ export async function jsonBody(
   // A silent upstream's read ends when the watchdog cancels it, whichever way it ends.
   if (idleEnded) throw new BodyCutError("idle_timeout", ttfbMs);
   if (cut) throw new BodyCutError("upstream_cut", ttfbMs);
-  return whole(concat(chunks, size), ttfbMs);
+  const bytes = concat(chunks, size);
+  options.capture?.push(bytes);
+  return whole(bytes, ttfbMs);
 }
 
 /** A whole JSON body, metered once the response is on its way. */
@@ -131,5 +147,6 @@ export class BodyCutError extends GatewayError {
  * and metered as it passes.
  */
 export function meteredStream(upstream: ReadableStream<Uint8Array>, options: MeteredBodyOptions) {
-  return passedBody(upstream.getReader(), new SseMeter(), options, [], undefined);
+  const meter = withCapture(new SseMeter(), options.capture);
+  return passedBody(upstream.getReader(), meter, options, [], undefined);
 }

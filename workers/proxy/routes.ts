@@ -5,10 +5,12 @@ import { Hono } from "hono";
 import { modelAllowed } from "../../shared/model-match";
 import type { AppEnv } from "../app-env";
 import { config } from "../config";
+import { capturesContent } from "../config-revision";
 import { forbidden, GatewayError } from "../errors";
 import { type Admitted, admitAtGates, limitHeaders } from "../limits/admit";
-import { traceparentOf } from "../telemetry/message";
+import { conversationIdOf, startTrace, type TraceContext } from "../telemetry/trace-context";
 import { type Admission, AGENT_HEADER, admit } from "./admission";
+import { BodyCapture, capturedCompletion, capturedPrompt } from "./captured-content";
 import { ClientGoneError } from "./client-gone";
 import { finishRequest, principalOf } from "./gate";
 import { clientAddress, countIfKeyGuess, refuseIfKnownLocked } from "./key-guessing";
@@ -22,13 +24,33 @@ import {
 import { BodyCutError, jsonBody, meteredStream } from "./metered-body";
 import { pageOfAllowed, parseModelsQuery, readModelsPage } from "./models";
 import { parseBody, readBody } from "./request-body";
+import { spanFacts, type Timings, timingHeader } from "./request-trace";
 import { callUpstream, clientHeaders, upstreamHeaders } from "./upstream";
 
 type Ctx = Context<AppEnv>;
-/** A request being proxied: what is known of it, and what it reserved at which gates. */
-type Exchange = RequestFacts & { admitted?: Admitted; maxTokens?: number };
+/** A request being proxied: what is known of it, what it reserved, and its trace. */
+type Exchange = RequestFacts &
+  Timings & {
+    admitted?: Admitted;
+    maxTokens?: number;
+    trace: TraceContext;
+    limitRefused?: boolean;
+    /** While the organisation captures content: the request's bytes and the response's first. */
+    capture?: { request: ArrayBuffer; response: BodyCapture; format: "sse" | "json" };
+  };
 
 export const proxyRoutes = new Hono<AppEnv>();
+
+// Every proxied response says what the gateway added (Server-Timing). A response from the
+// provider has it set with the provider's part beside it; any other (a refusal, an error) was
+// the gateway's time alone.
+proxyRoutes.use(async (c, next) => {
+  const startedAt = Date.now();
+  await next();
+  if (!c.res.headers.has("server-timing")) {
+    c.res.headers.set("server-timing", timingHeader(Date.now() - startedAt));
+  }
+});
 
 for (const prefix of ["", "/:proxyId"]) {
   proxyRoutes.post(`${prefix}/v1/messages`, (c) => forwardJson(c, "messages"));
@@ -37,6 +59,7 @@ for (const prefix of ["", "/:proxyId"]) {
 }
 
 function startFacts(c: Ctx, endpoint: Endpoint): Exchange {
+  const trace = startTrace(c.req.raw.headers);
   return {
     requestId: c.get("requestId"),
     startedAt: Date.now(),
@@ -44,6 +67,8 @@ function startFacts(c: Ctx, endpoint: Endpoint): Exchange {
     agentId: c.req.header(AGENT_HEADER) ?? null,
     model: null,
     streamed: false,
+    trace,
+    traceId: trace.traceId,
   };
 }
 
@@ -53,16 +78,19 @@ function startFacts(c: Ctx, endpoint: Endpoint): Exchange {
  * all off the response path.
  */
 function record(c: Ctx, admission: Admission, facts: Exchange, result: Promise<ResultFacts>) {
-  const traceparent = traceparentOf(c.req.raw.headers);
   const settled = result.then((r) => {
     const admitted = facts.admitted;
     const row = logRow(admission, facts, r, admitted?.org);
-    const span = {
-      startedAt: facts.startedAt,
-      endedAt: r.endedAt,
-      traceparent,
-      maxTokens: facts.maxTokens,
-    };
+    const captured = facts.capture;
+    const span = spanFacts(facts, r, {
+      upstreamUrl: admission.upstream.baseUrl,
+      teamIds: (admission.standardKey ?? admission.passthroughKey)?.ownerTeamIds,
+      limitDecision: facts.limitRefused ? "refused" : admitted?.gates.length ? "admitted" : "none",
+      content: captured && {
+        input: capturedPrompt(captured.request),
+        output: capturedCompletion(captured.response.text(), captured.format),
+      },
+    });
     return finishRequest(c.env, principalOf(admission), row, span, {
       gates: admitted?.gates ?? [],
       timeZone: admitted?.timeZone ?? "UTC",
@@ -136,25 +164,45 @@ async function forwardJson(c: Ctx, endpoint: "messages" | "count_tokens") {
     const message = readMessage(endpoint, bytes);
     facts.model = message.model;
     facts.streamed = message.stream;
+    facts.conversationId = conversationIdOf(c.req.raw.headers, message.metadataUserId);
     if (endpoint === "messages") facts.maxTokens = message.maxTokens;
     if (!modelAllowed(message.model, admission.proxy.allowedModels)) {
       throw forbidden(`The model '${message.model}' is not allowed on this LLM proxy.`);
     }
     // Only a Messages request spends: counting tokens is checked for revocation alone.
     const spends = endpoint === "messages" ? message : undefined;
-    facts.admitted = await admitAtGates(c.env, c.executionCtx, admission, facts.requestId, spends);
+    const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+    const [admitted, captures] = await Promise.all([
+      admitAtGates(c.env, c.executionCtx, admission, facts.requestId, spends).catch(
+        (err: unknown) => {
+          facts.limitRefused = err instanceof GatewayError && [402, 429].includes(err.status);
+          throw err;
+        },
+      ),
+      endpoint === "messages" ? capturesContent(c.env, admission.orgId, waitUntil) : false,
+    ]);
+    facts.admitted = admitted;
+    if (captures) {
+      facts.capture = { request: bytes, response: new BodyCapture(), format: "json" };
+    }
     return bytes;
   });
 
   const path = endpoint === "messages" ? "/v1/messages" : "/v1/messages/count_tokens";
+  facts.upstreamStartedAt = Date.now();
   const call = await logged(c, admission, facts, () =>
     callUpstream(
       upstreamUrl(c, admission, path),
-      { method: "POST", headers: upstreamHeaders(c.req.raw.headers, admission), body: bytes },
+      {
+        method: "POST",
+        headers: upstreamHeaders(c.req.raw.headers, admission, facts.trace),
+        body: bytes,
+      },
       cfg.upstreamTimeoutMs,
       c.req.raw.signal,
     ),
   );
+  facts.upstreamHeadersAt = Date.now();
   const upstream = call.response;
   const headers = clientHeaders(upstream.headers, facts.requestId);
   for (const [name, value] of Object.entries(limitHeaders(facts.admitted?.views ?? []))) {
@@ -162,16 +210,19 @@ async function forwardJson(c: Ctx, endpoint: "messages" | "count_tokens") {
   }
   const upstreamRequestId = upstream.headers.get("request-id");
   if (!upstream.body) {
+    headers.set("server-timing", timingHeader(gatewayTime(facts), facts));
     record(c, admission, facts, Promise.resolve({ status: upstream.status, endedAt: Date.now() }));
     return new Response(null, { status: upstream.status, headers });
   }
   const isSse = upstream.headers.get("content-type")?.startsWith("text/event-stream") === true;
+  if (facts.capture) facts.capture.format = isSse ? "sse" : "json";
   const bodyOptions = {
     format: isSse ? "sse" : "json",
     startedAt: facts.startedAt,
     idleTimeoutMs: cfg.upstreamTimeoutMs,
     abortUpstream: call.abort,
     clientSignal: c.req.raw.signal,
+    capture: facts.capture?.response,
   } as const;
   const { body, outcome } = isSse
     ? meteredStream(upstream.body, bodyOptions)
@@ -198,23 +249,38 @@ async function forwardJson(c: Ctx, endpoint: "messages" | "count_tokens") {
       endedAt: o.endedAt,
       clientGone: o.end === "client_gone",
       upstreamRequestId,
+      messageId: o.messageId,
+      stopReason: o.stopReason,
     })),
   );
+  headers.set("server-timing", timingHeader(gatewayTime(facts), facts));
   return new Response(body, { status: upstream.status, headers });
+}
+
+/**
+ * The gateway's own time so far: before the upstream call, and since its response headers.
+ * Kept on the facts, so the log row and the spans report what the client was told.
+ */
+function gatewayTime(facts: Exchange): number {
+  const { startedAt, upstreamStartedAt = startedAt, upstreamHeadersAt = Date.now() } = facts;
+  facts.overheadMs = upstreamStartedAt - startedAt + (Date.now() - upstreamHeadersAt);
+  return facts.overheadMs;
 }
 
 /** The fields of the body the gateway acts on, read without changing the body. */
 function readMessage(endpoint: "messages" | "count_tokens", bytes: ArrayBuffer) {
-  if (endpoint === "count_tokens") {
-    const body = parseBody("count_tokens", bytes);
-    return { model: body.model, stream: false, bodyBytes: bytes.byteLength, maxTokens: 0 };
-  }
-  const body = parseBody("messages", bytes);
+  const body = parseBody(endpoint, bytes);
+  const metadata = body.metadata;
+  const metadataUserId =
+    typeof metadata === "object" && metadata !== null && "user_id" in metadata
+      ? metadata.user_id
+      : undefined;
   return {
     model: body.model,
-    stream: body.stream === true,
+    stream: "stream" in body && body.stream === true,
     bodyBytes: bytes.byteLength,
-    maxTokens: body.max_tokens,
+    maxTokens: "max_tokens" in body && typeof body.max_tokens === "number" ? body.max_tokens : 0,
+    metadataUserId,
   };
 }
 
@@ -230,7 +296,8 @@ async function listModels(c: Ctx) {
     return query;
   });
   const base = admission.upstream.baseUrl.replace(/\/+$/, "");
-  const headers = upstreamHeaders(c.req.raw.headers, admission);
+  const headers = upstreamHeaders(c.req.raw.headers, admission, facts.trace);
+  facts.upstreamStartedAt = Date.now();
   const models: { id: string }[] = [];
   let afterId: string | undefined;
   for (let page = 0; page < MODEL_PAGES_MAX; page++) {
@@ -275,8 +342,11 @@ async function listModels(c: Ctx) {
     if (!body.has_more || !body.last_id) break;
     afterId = body.last_id;
   }
+  facts.upstreamHeadersAt = Date.now();
+  const serverTiming = timingHeader(gatewayTime(facts), facts);
   record(c, admission, facts, Promise.resolve({ status: 200, endedAt: Date.now() }));
   return c.json(pageOfAllowed(models, admission.proxy.allowedModels, query), 200, {
     "x-gatehouse-request-id": facts.requestId,
+    "server-timing": serverTiming,
   });
 }

@@ -2,6 +2,7 @@
 // business (its own credentials and labels, hop-by-hop and edge headers); the credential the
 // admission chose is put in. The response headers come back the same way.
 import { GatewayError } from "../errors";
+import { type TraceContext, upstreamTraceparent } from "../telemetry/trace-context";
 import type { Admission } from "./admission";
 import { ClientGoneError, whenClientGone } from "./client-gone";
 
@@ -66,10 +67,16 @@ function filtered(headers: Headers, drop: RegExp): Headers {
   return out;
 }
 
-export function upstreamHeaders(incoming: Headers, admission: Admission): Headers {
+/** The headers sent upstream; `traceparent` names the gateway's CLIENT span as the parent. */
+export function upstreamHeaders(
+  incoming: Headers,
+  admission: Admission,
+  trace: TraceContext,
+): Headers {
   const out = filtered(incoming, DROP_REQUEST);
   const { header, value } = admission.upstream;
   out.set(header, value);
+  out.set("traceparent", upstreamTraceparent(trace));
   return out;
 }
 
