@@ -2,6 +2,7 @@ import type { TestProject } from "vitest/node";
 import { startFakeAnthropic } from "./anthropic-upstream";
 import { startFakeMcpUpstream } from "./mcp-upstream";
 import { startFakeOidc } from "./oidc-provider";
+import { startOtlpReceiver } from "./otlp-receiver";
 import { startResultsSink } from "./results-sink";
 
 declare module "vitest" {
@@ -11,6 +12,8 @@ declare module "vitest" {
     fakeMcpUrl: string;
     /** POST a JSON document to `<url>/<name>` to keep it as test-results/<name>.json. */
     resultsSinkUrl: string;
+    /** The OTLP collector; `<url>/<tenant>/v1/traces`, control at `<url>/<tenant>/_control`. */
+    fakeOtlpUrl: string;
   }
 }
 
@@ -20,17 +23,25 @@ declare module "vitest" {
  * Anthropic's `/_fake/requests`, the fake identity provider's and the fake MCP servers' per-tenant `/_fake/*` routes).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const [anthropic, oidc, mcp, results] = await Promise.all([
+  const [anthropic, oidc, mcp, results, otlp] = await Promise.all([
     startFakeAnthropic(),
     startFakeOidc(),
     startFakeMcpUpstream(),
     startResultsSink(),
+    startOtlpReceiver(),
   ]);
   project.provide("fakeAnthropicUrl", anthropic.url);
   project.provide("fakeOidcUrl", oidc.url);
   project.provide("fakeMcpUrl", mcp.url);
   project.provide("resultsSinkUrl", results.url);
+  project.provide("fakeOtlpUrl", otlp.url);
   return async () => {
-    await Promise.all([anthropic.close(), oidc.close(), mcp.close(), results.close()]);
+    await Promise.all([
+      anthropic.close(),
+      oidc.close(),
+      mcp.close(),
+      results.close(),
+      otlp.close(),
+    ]);
   };
 }
