@@ -16,7 +16,8 @@ import worker from "../../workers/index";
 import {
   enforceRetention,
   RETENTION_LIMITS,
-  TRIMMED_TABLES,
+  TIME_COLUMNS,
+  type TrimmedTable,
   trimStatement,
 } from "../../workers/retention/enforce";
 import { TELEMETRY_QUEUE } from "../../workers/telemetry/consume";
@@ -311,7 +312,7 @@ describe("the hourly retention run", () => {
       mcp_tool_calls: "mcp_tool_calls_org_at",
       llm_payloads: "llm_payloads_org_time",
     };
-    for (const { table, time } of TRIMMED_TABLES) {
+    for (const [table, time] of Object.entries(TIME_COLUMNS) as [TrimmedTable, string][]) {
       const plan = await rows<{ detail: string }>(
         `EXPLAIN QUERY PLAN ${trimStatement(table)}`,
         "org_x",

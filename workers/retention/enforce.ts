@@ -2,12 +2,12 @@
 // setting, request logs, tool-call logs and captured payloads older than that many days are
 // deleted. The daily rollups (usage_daily) are never touched, so costs and budgets stay right.
 //
-// Each DELETE takes at most BATCH_ROWS rows through the table's (org_id, time) index and is its
+// Each DELETE takes at most `batchRows` rows through the table's (org_id, time) index and is its
 // own short transaction, so the telemetry consumer's inserts interleave with it (they only add
-// recent rows, which the cut-off never reaches). A run is bounded: at most BATCHES_PER_TABLE
-// statements per organisation and table, and STATEMENTS_PER_RUN in all, well inside an
-// invocation's D1 query limit (1,000 on Workers Paid); a larger backlog is worked off over the
-// following runs. Organisations take turns batch by batch, starting with a different one each
+// recent rows, which the cut-off never reaches). A run is bounded (RETENTION_LIMITS): at most
+// `batchesPerTable` statements per organisation and table and `statementsPerRun` in all, well
+// inside an invocation's D1 query limit (1,000 on Workers Paid); a larger backlog is worked off
+// over the following runs. Organisations take turns batch by batch, starting with a different one each
 // hour, so one organisation's backlog never starves the others.
 
 const DAY_MS = 86_400_000;
@@ -28,18 +28,19 @@ export const RETENTION_LIMITS: RetentionLimits = {
   statementsPerRun: 400,
 };
 
-/** The tables trimmed, each with its time column (covered by an (org_id, time) index). */
-export const TRIMMED_TABLES = [
-  { table: "llm_requests", time: "created_at" },
-  { table: "mcp_tool_calls", time: "at" },
-  { table: "llm_payloads", time: "created_at" },
-] as const;
+/** The tables trimmed and their time columns, each pair covered by an (org_id, time) index. */
+export const TIME_COLUMNS = {
+  llm_requests: "created_at",
+  mcp_tool_calls: "at",
+  llm_payloads: "created_at",
+} as const;
 
-export type TrimmedTable = (typeof TRIMMED_TABLES)[number]["table"];
+export type TrimmedTable = keyof typeof TIME_COLUMNS;
+const TRIMMED_TABLES = Object.keys(TIME_COLUMNS) as TrimmedTable[];
 
 /** One batch: rows of organisation ?1 older than ?2 (epoch ms), at most ?3 of them. */
 export function trimStatement(table: TrimmedTable): string {
-  const time = TRIMMED_TABLES.find((t) => t.table === table)?.time;
+  const time = TIME_COLUMNS[table];
   return `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE org_id = ?1 AND ${time} < ?2 LIMIT ?3)`;
 }
 
@@ -72,7 +73,7 @@ export async function enforceRetention(
   ).all<{ id: string; days: number }>();
   const work = inTurn(orgs, now).flatMap((org) =>
     TRIMMED_TABLES.map(
-      ({ table }): Work => ({
+      (table): Work => ({
         orgId: org.id,
         table,
         cutoff: now - org.days * DAY_MS,
