@@ -571,3 +571,182 @@ export interface AllDeadLettersRetried extends DeadLettersRetried {
   /** Dead letters left for another call, when this one reached its cap; usually 0. */
   remaining: number;
 }
+
+// ── Observability ────────────────────────────────────────────────────────────────────────
+
+/**
+ * How a proxied request ended, as the Observability page counts it: answered (`ok`); refused
+ * by the provider for the client's mistake (`client_error`, a 4xx the provider sent); failed
+ * upstream, cut or ended by an error event (`server_error`); refused by the gateway itself
+ * before the provider answered (`refused`: a 4xx with no first byte from the provider, such as
+ * a limit or a model the proxy does not allow); or abandoned by the client (`client_gone`).
+ */
+export type RequestOutcome = "ok" | "client_error" | "server_error" | "refused" | "client_gone";
+
+/** The summary's time bucket sizes; chosen from the range when not given. */
+export type ObservabilityBucket = "1m" | "5m" | "15m" | "1h" | "6h" | "1d";
+
+/** Nearest-rank percentiles over `count` values; null when there were none. */
+export interface Percentiles {
+  p50: number | null;
+  p95: number | null;
+  count: number;
+}
+
+/**
+ * Latency of Messages requests the provider was asked (refused ones left out): time to first
+ * byte, whole duration, the gateway's own added time, and output tokens per second (output
+ * tokens over the streaming time after the first byte, or over the duration when not streamed).
+ */
+export interface RequestLatency {
+  ttfbMs: Percentiles;
+  durationMs: Percentiles;
+  overheadMs: Percentiles;
+  outputTokensPerSecond: Percentiles;
+}
+
+export interface RequestFigures extends RequestLatency {
+  requests: Record<RequestOutcome, number>;
+  total: number;
+  /** Input including cache reads and writes. */
+  inputTokens: number;
+  outputTokens: number;
+  /** Billed cost; unpriced requests count as 0 here. */
+  costMicroUsd: number;
+}
+
+/** One time bucket of requests; `at` is its start (epoch ms, UTC-aligned). */
+export interface RequestBucket extends RequestFigures {
+  at: number;
+}
+
+export interface ToolCallFigures {
+  calls: Record<McpCallOutcome, number>;
+  total: number;
+  durationMs: Percentiles;
+}
+
+export interface ToolCallBucket extends ToolCallFigures {
+  at: number;
+}
+
+/** Failed requests of one error type and outcome ("http_<status>" when the row has no type). */
+export interface ObservedError {
+  errorType: string;
+  outcome: RequestOutcome;
+  count: number;
+  lastAt: number;
+}
+
+/** One proxied request as the Observability page shows it (the LLM log's row, classified). */
+export interface ObservedRequest {
+  id: string;
+  createdAt: number;
+  endpoint: "messages" | "count_tokens" | "models";
+  proxyId: string;
+  userId: string | null;
+  userEmail: string | null;
+  agentId: string | null;
+  model: string | null;
+  billingMode: "metered" | "subscription";
+  streamed: boolean;
+  status: number;
+  errorType: string | null;
+  outcome: RequestOutcome;
+  inputTokens: number;
+  outputTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  cacheReadTokens: number;
+  /** Null when the model had no price (`unpriced`). */
+  costMicroUsd: number | null;
+  unpriced: boolean;
+  ttfbMs: number | null;
+  durationMs: number;
+  overheadMs: number | null;
+  clientGone: boolean;
+  conversationId: string | null;
+  traceId: string | null;
+  upstreamRequestId: string | null;
+}
+
+/**
+ * GET /api/observability/summary: requests and tool calls over [from, to) in buckets. The
+ * person filter narrows both; agent, model and proxy narrow requests; gateway narrows tool calls.
+ */
+export interface ObservabilitySummary {
+  from: number;
+  to: number;
+  bucket: ObservabilityBucket;
+  bucketMs: number;
+  requests: { buckets: RequestBucket[]; totals: RequestFigures };
+  /** Most frequent first, at most 50. */
+  errors: ObservedError[];
+  toolCalls: { buckets: ToolCallBucket[]; totals: ToolCallFigures };
+  /** The newest requests in the range, at most 25. */
+  recent: ObservedRequest[];
+}
+
+/** GET /api/observability/filters: what was seen in the range, for the page's filters. */
+export interface ObservabilityFilterOptions {
+  people: { id: string; email: string | null; name: string | null }[];
+  agents: string[];
+  models: string[];
+  proxies: { id: string; name: string | null }[];
+  gateways: { id: string; slug: string; name: string | null }[];
+}
+
+/** One bar of a trace's waterfall: an LLM request or an MCP tool call. */
+export type TraceItem =
+  | {
+      kind: "llm_request";
+      id: string;
+      startedAt: number;
+      durationMs: number;
+      ttfbMs: number | null;
+      overheadMs: number | null;
+      outcome: RequestOutcome;
+      status: number;
+      errorType: string | null;
+      model: string | null;
+      userId: string | null;
+      /** Input including cache reads and writes. */
+      inputTokens: number;
+      outputTokens: number;
+      costMicroUsd: number | null;
+    }
+  | {
+      kind: "tool_call";
+      id: string;
+      startedAt: number;
+      durationMs: number;
+      outcome: McpCallOutcome;
+      error: string | null;
+      /** The name the client called, `<server>__<tool>`. */
+      tool: string;
+      serverName: string | null;
+      gatewaySlug: string;
+      userId: string;
+    };
+
+export interface RequestTrace {
+  /** What joins the items: the conversation id, else the trace id, else the request alone. */
+  by: "conversation" | "trace" | "request";
+  key: string | null;
+  /** The window searched around the request (epoch ms). */
+  windowFrom: number;
+  windowTo: number;
+  /** In time order; the 200 nearest the request when there were more (`truncated`). */
+  items: TraceItem[];
+  truncated: boolean;
+}
+
+/** GET /api/observability/requests/:id */
+export interface ObservedRequestDetail {
+  request: ObservedRequest;
+  /** The captured prompt and completion (JSON text, redacted, capped); null when none was kept. */
+  payload: { request: string | null; response: string | null } | null;
+  /** Whether the organisation captures content now. */
+  captureContent: boolean;
+  trace: RequestTrace;
+}
