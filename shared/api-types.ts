@@ -197,6 +197,10 @@ export interface OrganisationView {
   /** Keep MCP tool-call arguments and results in the MCP logs (secrets redacted). */
   mcpLogPayloads: boolean;
   defaultModelPrice: PriceView | null;
+  /** Capture prompts, completions, tool arguments and results (redacted, capped). Off by default. */
+  captureContent: boolean;
+  /** Days log rows and captured content are kept (1–3650); null keeps them forever. */
+  retentionDays: number | null;
   createdAt: number;
 }
 
@@ -570,6 +574,66 @@ export interface DeadLettersRetried {
 export interface AllDeadLettersRetried extends DeadLettersRetried {
   /** Dead letters left for another call, when this one reached its cap; usually 0. */
   remaining: number;
+}
+
+// ── Telemetry exporter (OTLP) ────────────────────────────────────────────────────────────
+
+export type OtlpProtocolName = "http/json" | "http/protobuf";
+
+/** Spans (traces) and data points (metrics). */
+export interface OtlpItemCounts {
+  spans: number;
+  points: number;
+}
+
+/** What a collector last answered when an export failed (never a header value). */
+export interface ExporterLastError {
+  at: number;
+  /** The collector's HTTP status; null when it could not be reached or did not answer in time. */
+  status: number | null;
+  /** An excerpt of its answer (at most 2 KB), or what went wrong, in words. */
+  body: string;
+  signal: "traces" | "metrics";
+}
+
+/** How exports have gone since the exporter was set up (kept by the organisation's outbox). */
+export interface ExporterDeliveryView {
+  exported: OtlpItemCounts;
+  /** Refused by the collector (4xx), retried past the time bound, or pushed out of a full outbox. */
+  dropped: OtlpItemCounts;
+  /** Waiting in the outbox to be retried. */
+  pending: OtlpItemCounts & { payloads: number };
+  lastSuccessAt: number | null;
+  lastError: ExporterLastError | null;
+  /** When the outbox next retries, if it holds anything. */
+  nextRetryAt: number | null;
+}
+
+/** The organisation's OTLP exporter: configuration (header names only) and delivery. */
+export interface TelemetryExporterView {
+  protocol: OtlpProtocolName;
+  endpoint: string;
+  /** Names of the headers sent with every export; their values are never returned. */
+  headerNames: string[];
+  samplingRatio: number;
+  enabled: boolean;
+  updatedAt: number;
+  delivery: ExporterDeliveryView;
+}
+
+/** GET /api/telemetry/exporter (PUT answers the exporter itself). */
+export interface TelemetryExporterAnswer {
+  exporter: TelemetryExporterView | null;
+}
+
+/** POST /api/telemetry/exporter/test: what the collector answered a test span. */
+export interface ExporterTestResult {
+  /** The collector accepted it (2xx). */
+  ok: boolean;
+  status: number;
+  /** An excerpt of its answer (at most 2 KB). */
+  body: string;
+  durationMs: number;
 }
 
 // ── Observability ────────────────────────────────────────────────────────────────────────

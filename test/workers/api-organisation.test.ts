@@ -1,7 +1,8 @@
 // /api/organisation: the settings limits and prices depend on (time zone, fail mode, price
-// for unknown models), validated with the field named and visible to the proxy at once.
+// for unknown models), validated with the field named and visible to the proxy at once; and
+// what is kept of the traffic (content capture, days of retention), audited like the rest.
 import { env } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { orgLimits } from "../../workers/limits/config-cache";
 import { expectApiError, expectFieldError, otherOrganisation, rows } from "./api-helpers";
 import { type Admin, admin, createUser } from "./helpers";
@@ -15,6 +16,8 @@ interface Organisation {
     usdPerMTok: Record<string, number>;
     microUsdPerMTok: Record<string, number>;
   } | null;
+  captureContent: boolean;
+  retentionDays: number | null;
 }
 
 const PRICE = { input: 1.5, output: 7.5, cacheWrite5m: 1.875, cacheWrite1h: 3, cacheRead: 0.15 };
@@ -37,6 +40,8 @@ describe("the organisation", () => {
       timeZone: "UTC",
       limitFailMode: "closed",
       defaultModelPrice: null,
+      captureContent: false,
+      retentionDays: null,
     });
   });
 
@@ -122,6 +127,64 @@ describe("the organisation", () => {
   });
 });
 
+describe("content capture and retention", () => {
+  const stored = async () => {
+    const [row] = await rows<{ capture_content: number; retention_days: number | null }>(
+      "SELECT capture_content, retention_days FROM organisations WHERE id = ?",
+      a.orgId,
+    );
+    return row;
+  };
+
+  it("turns content capture on and off", async () => {
+    expect((await updated({ captureContent: true })).captureContent).toBe(true);
+    expect(await stored()).toMatchObject({ capture_content: 1 });
+    expect((await get()).captureContent).toBe(true);
+    expect((await updated({ captureContent: false })).captureContent).toBe(false);
+    expect(await stored()).toMatchObject({ capture_content: 0 });
+  });
+
+  it("keeps logs for 1 to 3650 days, or forever (null)", async () => {
+    for (const days of [1, 30, 3650]) {
+      expect((await updated({ retentionDays: days })).retentionDays).toBe(days);
+      expect(await stored()).toMatchObject({ retention_days: days });
+    }
+    // Changing something else leaves it alone; null means forever.
+    expect((await updated({ captureContent: true })).retentionDays).toBe(3650);
+    expect((await updated({ retentionDays: null })).retentionDays).toBeNull();
+    expect(await stored()).toMatchObject({ retention_days: null, capture_content: 1 });
+    await updated({ captureContent: false, retentionDays: 90 });
+  });
+
+  it("refuses days that are not a whole number from 1 to 3650, naming retentionDays", async () => {
+    for (const retentionDays of [0, -1, 1.5, 3651, "30", true, Number.MAX_SAFE_INTEGER + 2]) {
+      await expectFieldError(await update({ retentionDays }), "retentionDays");
+    }
+    for (const captureContent of ["yes", 1, null]) {
+      await expectFieldError(await update({ captureContent }), "captureContent");
+    }
+    expect(await get()).toMatchObject({ captureContent: false, retentionDays: 90 });
+  });
+
+  it("leaves an audit entry with the settings before and after", async () => {
+    await updated({ captureContent: true, retentionDays: 7 });
+    const entry = await vi.waitFor(
+      async () => {
+        const [found] = await rows<{ before: string; after: string; outcome: string }>(
+          "SELECT before, after, outcome FROM audit_log WHERE action = 'organisation.update' AND after LIKE '%\"retentionDays\":7%' ORDER BY at DESC",
+        );
+        if (!found) throw new Error("no audit entry yet");
+        return found;
+      },
+      { timeout: 5_000, interval: 25 },
+    );
+    expect(entry.outcome).toBe("success");
+    expect(JSON.parse(entry.before)).toMatchObject({ captureContent: false, retentionDays: 90 });
+    expect(JSON.parse(entry.after)).toMatchObject({ captureContent: true, retentionDays: 7 });
+    await updated({ captureContent: false, retentionDays: null });
+  });
+});
+
 describe("organisations and roles", () => {
   it("changes only the caller's organisation", async () => {
     const other = await otherOrganisation();
@@ -141,9 +204,17 @@ describe("organisations and roles", () => {
     await forbidden(
       await member.api("/organisation", {
         method: "PATCH",
-        body: { limitFailMode: "open", name: "Pwned" },
+        body: { limitFailMode: "open", name: "Pwned", captureContent: true, retentionDays: 1 },
       }),
     );
-    expect(await get()).toMatchObject({ name: "Acme Again", limitFailMode: "closed" });
+    await forbidden(
+      await member.api("/organisation", { method: "PATCH", body: { retentionDays: 1 } }),
+    );
+    expect(await get()).toMatchObject({
+      name: "Acme Again",
+      limitFailMode: "closed",
+      captureContent: false,
+      retentionDays: null,
+    });
   });
 });

@@ -1,6 +1,7 @@
 // /api/organisation: the caller's organisation and its settings for costs and limits: the
 // time zone calendar windows start in, what the proxy does when a limit cannot be checked,
-// and the price of models nobody has priced.
+// the price of models nobody has priced; and what is kept of its traffic: whether prompts,
+// completions and tool payloads are captured, and for how many days log rows are kept.
 
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
@@ -41,6 +42,16 @@ const TimeZone = z
     }
   });
 
+/** Days of logs to keep: whole days from 1 to ten years; null keeps them forever. */
+const RETENTION_DAYS_MAX = 3650;
+const RetentionDays = z
+  .number({
+    error: `a whole number of days (1 to ${RETENTION_DAYS_MAX}), or null to keep logs forever`,
+  })
+  .int("a whole number of days")
+  .min(1, "at least 1 day (null keeps logs forever)")
+  .max(RETENTION_DAYS_MAX, `at most ${RETENTION_DAYS_MAX} days (null keeps logs forever)`);
+
 const OrganisationPatch = z.object({
   name: Name.optional(),
   timeZone: TimeZone.optional(),
@@ -50,6 +61,10 @@ const OrganisationPatch = z.object({
   mcpLogPayloads: z.boolean().optional(),
   /** null: requests for models with no price of their own are logged as unpriced. */
   defaultModelPrice: UsdPrice.nullable().optional(),
+  /** Capture prompts, completions, tool arguments and results (redacted, capped). */
+  captureContent: z.boolean().optional(),
+  /** Log rows and captured content older than this many days are deleted hourly; null: never. */
+  retentionDays: RetentionDays.nullable().optional(),
 });
 
 function publicOrganisation(o: Organisation): OrganisationView {
@@ -60,6 +75,8 @@ function publicOrganisation(o: Organisation): OrganisationView {
     limitFailMode: o.limitFailMode,
     mcpLogPayloads: o.mcpLogPayloads,
     defaultModelPrice: o.defaultModelPrice ? describePrice(o.defaultModelPrice) : null,
+    captureContent: o.captureContent,
+    retentionDays: o.retentionDays,
     createdAt: o.createdAt,
   };
 }
@@ -88,7 +105,7 @@ export const organisationRoutes = [
     method: "patch",
     path: "/organisation",
     summary:
-      "Update the organisation: name, time zone of calendar limit windows (day, week, month), fail mode when a limit cannot be checked, price for unknown models",
+      "Update the organisation: name, time zone of calendar limit windows (day, week, month), fail mode when a limit cannot be checked, price for unknown models, content capture, days logs are kept",
     access: "organisation:update",
     body: OrganisationPatch,
     async handler(c, { body }) {
@@ -101,6 +118,9 @@ export const organisationRoutes = [
         ...(body.defaultModelPrice !== undefined && {
           defaultModelPrice: body.defaultModelPrice && toMicroPrice(body.defaultModelPrice),
         }),
+        // The proxy reads captureContent with the organisation's config_revision (cached 5 s).
+        ...(body.captureContent !== undefined && { captureContent: body.captureContent }),
+        ...(body.retentionDays !== undefined && { retentionDays: body.retentionDays }),
       };
       if (Object.keys(changes).length > 0) {
         // The MCP endpoint caches each gateway with the organisation's payload-logging choice.
