@@ -6,7 +6,7 @@
 // client re-initializes. Each tool call's log row leaves through the telemetry queue.
 import { DurableObject } from "cloudflare:workers";
 import type { McpToolCall } from "../d1/schema";
-import { toolCallRow } from "../workers/mcp/call-log";
+import { toolCallRow, toolCallSpan } from "../workers/mcp/call-log";
 import type { CallOutcome } from "../workers/mcp/call-tool";
 import { Catalog, type ListKind } from "../workers/mcp/catalog";
 import { dispatch, type Runtime } from "../workers/mcp/dispatch";
@@ -271,7 +271,7 @@ export class McpSession extends DurableObject<Env> {
 
   #logCall(ctx: SessionContext, call: CallOutcome) {
     const row = toolCallRow(ctx, call);
-    const span = { startedAt: call.at, endedAt: call.at + call.durationMs };
+    const span = toolCallSpan(ctx, call);
     this.ctx.waitUntil(sendTelemetry(this.env, toolCallMessage(row, span), `user:${ctx.userId}`));
   }
 

@@ -46,6 +46,9 @@ export interface FakeMcpLogEntry {
   rpcMethod: string | null;
   tool: string | null;
   authorization: string | null;
+  /** The W3C trace context the request carried, as a header and in `params._meta`. */
+  traceparent: string | null;
+  meta: Record<string, unknown> | null;
   sessionId: string | null;
   at: number;
 }
@@ -186,7 +189,9 @@ async function relay(
   res.end();
 }
 
-function firstMessage(body: unknown): { method?: string; params?: { name?: string } } | null {
+function firstMessage(
+  body: unknown,
+): { method?: string; params?: { name?: string; _meta?: Record<string, unknown> } } | null {
   const m = Array.isArray(body) ? body[0] : body;
   return typeof m === "object" && m !== null ? m : null;
 }
@@ -224,6 +229,8 @@ export async function startFakeMcpUpstream(port = 0): Promise<FakeMcpUpstream> {
       rpcMethod: first?.method ?? null,
       tool: first?.method === "tools/call" ? (first.params?.name ?? null) : null,
       authorization: req.headers.authorization ?? null,
+      traceparent: typeof req.headers.traceparent === "string" ? req.headers.traceparent : null,
+      meta: first?.params?._meta ?? null,
       sessionId,
       at: Date.now(),
     });

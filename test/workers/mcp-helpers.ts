@@ -31,6 +31,8 @@ export async function fakeLog(tenant: string) {
     rpcMethod: string | null;
     tool: string | null;
     authorization: string | null;
+    traceparent: string | null;
+    meta: Record<string, unknown> | null;
   }[];
 }
 

@@ -2,8 +2,10 @@
 // asked for them, redacted like the audit log (secret-named fields, credential-looking values)
 // and capped in size.
 import type { McpToolCall } from "../../d1/schema";
+import { hostAndPort } from "../../shared/host-and-port";
 import { newId } from "../../shared/ids";
 import { cappedRedactedJson } from "../telemetry/captured-json";
+import type { SpanFacts } from "../telemetry/message";
 import type { CallOutcome } from "./call-tool";
 import type { SessionContext } from "./session-context";
 
@@ -34,6 +36,26 @@ export function toolCallRow(ctx: SessionContext, call: CallOutcome): McpToolCall
     arguments: ctx.logPayloads ? payload(call.arguments) : null,
     result: ctx.logPayloads ? payload(call.result) : null,
     conversationId: ctx.conversationId ?? null,
-    traceId: ctx.trace?.traceId ?? null,
+    traceId: call.trace.traceId,
+  };
+}
+
+/** What the tool call's spans need beyond its row. */
+export function toolCallSpan(ctx: SessionContext, call: CallOutcome): SpanFacts {
+  const { trace, upstream } = call;
+  return {
+    startedAt: call.at,
+    endedAt: call.at + call.durationMs,
+    traceparent: trace.traceparent,
+    spanId: trace.spanId,
+    mcpMethod: "tools/call",
+    protocolVersion: ctx.protocolVersion,
+    jsonrpcRequestId: call.jsonrpcRequestId || undefined,
+    ...(upstream && {
+      clientSpanId: trace.clientSpanId,
+      upstreamStartedAt: upstream.startedAt,
+      upstreamEndedAt: upstream.endedAt,
+      ...hostAndPort(upstream.url),
+    }),
   };
 }

@@ -3,6 +3,8 @@
 // tool error the model can read (the session survives). Each call is reported for the MCP log.
 import { z } from "zod";
 import type { McpCallOutcome } from "../../shared/api-types";
+import { validTraceparent } from "../telemetry/message";
+import { type TraceContext, traceFrom, upstreamTraceparent } from "../telemetry/trace-context";
 import type { Runtime } from "./dispatch";
 import { disabledKey } from "./gateway-cache";
 import { invalidParams, RpcFault, type RpcResult } from "./json-rpc";
@@ -21,6 +23,11 @@ export interface CallOutcome {
   responseBytes: number;
   arguments: unknown;
   result: unknown;
+  /** The call's trace: `params._meta.traceparent`, else the HTTP request's, else a new one. */
+  trace: TraceContext;
+  jsonrpcRequestId: string;
+  /** The upstream call (the CLIENT span), when there was one. */
+  upstream?: { url: string; startedAt: number; endedAt: number };
 }
 
 const CallParams = z
@@ -38,7 +45,21 @@ function size(value: unknown): number {
   return value === undefined ? 0 : new TextEncoder().encode(JSON.stringify(value)).length;
 }
 
-export async function callTool(rt: Runtime, params: unknown): Promise<RpcResult> {
+/** The MCP conventions carry trace context in `params._meta`; it wins over the HTTP header's. */
+function traceOf(rt: Runtime, meta: unknown): TraceContext {
+  const fromMeta =
+    typeof meta === "object" && meta !== null && "traceparent" in meta
+      ? validTraceparent(meta.traceparent)
+      : undefined;
+  if (fromMeta) return traceFrom(fromMeta);
+  return rt.ctx.trace ?? traceFrom(undefined);
+}
+
+export async function callTool(
+  rt: Runtime,
+  params: unknown,
+  requestId: string | number = "",
+): Promise<RpcResult> {
   const parsed = CallParams.safeParse(params);
   if (!parsed.success)
     throw invalidParams(
@@ -46,8 +67,20 @@ export async function callTool(rt: Runtime, params: unknown): Promise<RpcResult>
     );
   const { name } = parsed.data;
   const started = Date.now();
+  const trace = traceOf(rt, parsed.data._meta);
+  let upstream: CallOutcome["upstream"];
   const report = (
-    o: Omit<CallOutcome, "at" | "tool" | "durationMs" | "requestBytes" | "arguments">,
+    o: Omit<
+      CallOutcome,
+      | "at"
+      | "tool"
+      | "durationMs"
+      | "requestBytes"
+      | "arguments"
+      | "trace"
+      | "jsonrpcRequestId"
+      | "upstream"
+    >,
   ) =>
     rt.logCall({
       at: started,
@@ -55,6 +88,9 @@ export async function callTool(rt: Runtime, params: unknown): Promise<RpcResult>
       durationMs: Date.now() - started,
       requestBytes: size(params),
       arguments: parsed.data.arguments ?? null,
+      trace,
+      jsonrpcRequestId: String(requestId),
+      upstream,
       ...o,
     });
 
@@ -77,14 +113,25 @@ export async function callTool(rt: Runtime, params: unknown): Promise<RpcResult>
     throw invalidParams(message);
   }
   const base = { serverId: server.id, serverName: server.name, upstreamTool: entry.name };
+  const traceparent = upstreamTraceparent(trace);
+  const meta = typeof parsed.data._meta === "object" ? parsed.data._meta : {};
+  const upstreamStartedAt = Date.now();
+  const ended = () => {
+    upstream = { url: server.url, startedAt: upstreamStartedAt, endedAt: Date.now() };
+  };
   try {
     const result = await rt
       .connection(server)
       .request(
         "tools/call",
-        { ...parsed.data, name: entry.name },
-        { timeoutMs: server.timeoutMs, onNotification: (n) => rt.relay(n, server.id) },
-      );
+        { ...parsed.data, name: entry.name, _meta: { ...meta, traceparent } },
+        {
+          timeoutMs: server.timeoutMs,
+          onNotification: (n) => rt.relay(n, server.id),
+          traceparent,
+        },
+      )
+      .finally(ended);
     const failed = result.isError === true;
     report({
       ...base,

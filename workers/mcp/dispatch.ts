@@ -161,7 +161,7 @@ export async function dispatch(rt: Runtime, req: RpcRequest): Promise<RpcResult>
     case "resources/templates/list":
       return listResources(rt, LIST_KEYS[req.method] as "resources" | "resourceTemplates", params);
     case "tools/call":
-      return callTool(rt, params);
+      return callTool(rt, params, req.id);
     case "prompts/get":
       return getPrompt(rt, params);
     case "resources/read":

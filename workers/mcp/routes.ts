@@ -9,6 +9,7 @@ import type { AppEnv } from "../app-env";
 import type { McpTokenAuth } from "../oauth/resource";
 import { withMcpToken } from "../oauth/resource";
 import { publicOrigin } from "../public-origin";
+import { conversationIdOf, startTrace } from "../telemetry/trace-context";
 import { gatewayAccess } from "./gateway-access";
 import { type GatewayConfig, gatewayBySlug } from "./gateway-cache";
 import {
@@ -70,6 +71,9 @@ async function sessionContext(
     servers,
     disabledTools: [...gateway.disabledTools],
     logPayloads: gateway.logPayloads,
+    trace: startTrace(c.req.raw.headers),
+    conversationId: conversationIdOf(c.req.raw.headers),
+    protocolVersion: c.req.header("mcp-protocol-version"),
   };
 }
 

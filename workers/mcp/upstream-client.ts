@@ -53,6 +53,8 @@ export interface RequestOptions {
   /** Notifications the upstream sends while answering (progress, logging, list_changed). */
   onNotification?: (n: RpcNotification) => void;
   signal?: AbortSignal;
+  /** W3C trace context for the upstream: the gateway's CLIENT span as the parent. */
+  traceparent?: string;
 }
 
 const CLIENT_INFO = { name: "gatehouse-mcp-gateway", version: "0.1.0" };
@@ -141,9 +143,11 @@ export class UpstreamConnection {
 
   async #fetch(message: object, opts: RequestOptions, signal?: AbortSignal): Promise<Response> {
     try {
+      const headers = this.headers();
+      if (opts.traceparent) headers.set("traceparent", opts.traceparent);
       return await fetch(this.target.url, {
         method: "POST",
-        headers: this.headers(),
+        headers,
         body: JSON.stringify(message),
         signal: signal ?? timeoutSignal(opts.timeoutMs ?? this.target.timeoutMs, opts.signal),
         redirect: "manual",

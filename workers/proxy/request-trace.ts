@@ -1,6 +1,7 @@
 // What a proxied request tells about its timing: the Server-Timing header the client sees (the
 // gateway's own time beside the provider's time to first byte), and the span facts its
 // telemetry message carries for the trace exported from the queue consumer.
+import { hostAndPort } from "../../shared/host-and-port";
 import type { SpanFacts } from "../telemetry/message";
 import type { TraceContext } from "../telemetry/trace-context";
 import type { RequestFacts, ResultFacts } from "./log-row";
@@ -19,16 +20,6 @@ export function timingHeader(gatewayMs: number, timings: Timings = {}): string {
     parts.push(`upstream;dur=${upstreamHeadersAt - upstreamStartedAt};desc="Upstream first byte"`);
   }
   return parts.join(", ");
-}
-
-function hostAndPort(url: string): { serverAddress?: string; serverPort?: number } {
-  try {
-    const u = new URL(url);
-    const port = u.port ? Number(u.port) : u.protocol === "https:" ? 443 : 80;
-    return { serverAddress: u.hostname, serverPort: port };
-  } catch {
-    return {};
-  }
 }
 
 export function spanFacts(

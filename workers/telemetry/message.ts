@@ -151,7 +151,12 @@ const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
 
 /** The client's W3C `traceparent`, when it sent a well-formed one (an all-zero id is not). */
 export function traceparentOf(headers: Headers): string | undefined {
-  const value = headers.get("traceparent")?.trim().toLowerCase();
+  return validTraceparent(headers.get("traceparent"));
+}
+
+/** `value` as a W3C `traceparent`, when it is a well-formed one (MCP carries it in `_meta`). */
+export function validTraceparent(raw: unknown): string | undefined {
+  const value = typeof raw === "string" ? raw.trim().toLowerCase() : undefined;
   if (!value || !TRACEPARENT.test(value)) return undefined;
   const [version, traceId, parentId] = value.split("-");
   if (version === "ff" || /^0+$/.test(traceId ?? "") || /^0+$/.test(parentId ?? "")) {

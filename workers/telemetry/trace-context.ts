@@ -24,7 +24,11 @@ function randomHex(bytes: number): string {
 }
 
 export function startTrace(headers: Headers): TraceContext {
-  const traceparent = traceparentOf(headers);
+  return traceFrom(traceparentOf(headers));
+}
+
+/** A trace under `traceparent` (already validated), or a new one. */
+export function traceFrom(traceparent: string | undefined): TraceContext {
   const spanId = randomHex(8);
   const clientSpanId = randomHex(8);
   if (!traceparent) return { traceId: randomHex(16), sampled: true, spanId, clientSpanId };
