@@ -106,6 +106,10 @@ const DECLARED: Record<string, string> = {
   "DELETE /model-prices/:model": "price:update",
   "GET /organisation": "organisation:read",
   "PATCH /organisation": "organisation:update",
+  "GET /telemetry/exporter": "organisation:read",
+  "PUT /telemetry/exporter": "telemetry:update",
+  "DELETE /telemetry/exporter": "telemetry:update",
+  "POST /telemetry/exporter/test": "telemetry:update",
   "GET /openapi.json": "public",
 };
 

@@ -11,7 +11,7 @@ import { requireUser, type SessionUser } from "./auth/session";
 import { can, type Permission } from "./permissions";
 
 export type Access = Permission | "public" | "signed-in";
-export type Method = "get" | "post" | "patch" | "delete";
+export type Method = "get" | "post" | "put" | "patch" | "delete";
 
 export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
   method: Method;
@@ -28,7 +28,7 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
   /** How the audit log names this route's changes (mutations only); derived when absent. */
   audit?: AuditNaming;
   /**
-   * The state a PATCH or DELETE is about to change, for its audit entry's `before`. Rarely
+   * The state a PUT, PATCH or DELETE is about to change, for its audit entry's `before`. Rarely
    * needed: by default it is what the GET route of the same path (or the collection's list)
    * answers this caller.
    */
@@ -55,7 +55,7 @@ export function route<B extends z.ZodType = typeof NoInput, Q extends z.ZodType 
     readRoutes.set(spec.path, spec as unknown as ReadRoute);
   }
   const loadBefore =
-    spec.method === "patch" || spec.method === "delete"
+    spec.method === "put" || spec.method === "patch" || spec.method === "delete"
       ? (spec.loadBefore ?? ((c: Context<AppEnv>) => readBefore(c, spec.path)))
       : undefined;
   return {

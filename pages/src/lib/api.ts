@@ -74,6 +74,7 @@ export const api = {
   post: <T>(path: string, body: unknown = {}, headers?: Record<string, string>) =>
     request<T>("POST", path, { body, headers }),
   patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, { body }),
+  put: <T>(path: string, body: unknown) => request<T>("PUT", path, { body }),
   delete: (path: string) => request<void>("DELETE", path),
 };
 

@@ -1,5 +1,6 @@
 // Organisation settings: the organisation (name, time zone, limit fail mode, price for
-// unknown models) and single sign-on (OIDC, Cloudflare Access, SSO only). Anyone with
+// unknown models), single sign-on (OIDC, Cloudflare Access, SSO only) and the OpenTelemetry
+// exporter (its own card, editable with telemetry:update). Anyone with
 // organisation:read sees them; only organisation:update may change them.
 import "./settings/settings.css";
 import type { OrganisationView, SsoSettingsView } from "../../../shared/api-types";
@@ -9,6 +10,8 @@ import { useResource } from "../lib/use-resource";
 import { NoAccess } from "../ui/modal";
 import { Card, PageHeader } from "../ui/page";
 import { ErrorState, Loading, Notice } from "../ui/states";
+import { DataCard } from "./settings/data-card";
+import { ExporterCard } from "./settings/exporter-card";
 import { OrganisationCard } from "./settings/organisation-card";
 import { SsoCard } from "./settings/sso-card";
 
@@ -51,6 +54,7 @@ function Settings() {
           )}
         </Card>
       )}
+      <DataCard organisation={organisation} editable={editable} />
       {sso.state === "ready" ? (
         <SsoCard view={sso.data} editable={editable} onSaved={sso.reload} />
       ) : (
@@ -62,6 +66,7 @@ function Settings() {
           )}
         </Card>
       )}
+      <ExporterCard editable={can("telemetry:update")} />
     </>
   );
 }
