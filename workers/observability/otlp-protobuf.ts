@@ -41,8 +41,18 @@ class Writer {
   }
 
   #varint(value: bigint | number): void {
-    let v = BigInt.asUintN(64, BigInt(value));
     this.#ensure(10);
+    if (typeof value === "number" && value >= 0 && Number.isSafeInteger(value)) {
+      // The common case (tags, lengths, counts) without BigInt arithmetic.
+      let v = value;
+      while (v > 0x7f) {
+        this.#buf[this.#pos++] = (v % 0x80) | 0x80;
+        v = Math.floor(v / 0x80);
+      }
+      this.#buf[this.#pos++] = v;
+      return;
+    }
+    let v = BigInt.asUintN(64, BigInt(value));
     while (v > 0x7fn) {
       this.#buf[this.#pos++] = Number(v & 0x7fn) | 0x80;
       v >>= 7n;
@@ -63,7 +73,8 @@ class Writer {
   /** int64 and int32 (two's complement for negatives, as protobuf does). */
   int(field: number, value: number): this {
     this.#tag(field, VARINT);
-    this.#varint(BigInt(Math.trunc(value)));
+    const v = Math.trunc(value);
+    this.#varint(v < 0 ? BigInt(v) : v);
     return this;
   }
 

@@ -58,7 +58,9 @@ function byOrg<T>(items: readonly T[], orgOf: (item: T) => string): Map<string, 
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const org = orgOf(item);
-    groups.set(org, [...(groups.get(org) ?? []), item]);
+    const group = groups.get(org);
+    if (group) group.push(item);
+    else groups.set(org, [item]);
   }
   return groups;
 }

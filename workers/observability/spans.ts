@@ -30,10 +30,6 @@ function fnv1a64(text: string): string {
   return (hash === 0n ? 1n : hash).toString(16).padStart(16, "0");
 }
 
-function traceIdOfRow(message: TelemetryMessage): string | null | undefined {
-  return message.row.traceId;
-}
-
 /**
  * The ids of a message's spans. Messages from before span ids existed get ids derived from the
  * row id, so a redelivered message exports the same spans again rather than new ones.
@@ -42,9 +38,7 @@ export function spanIdsOf(message: TelemetryMessage): SpanIds {
   const { row, span } = message;
   const parent = span.traceparent ? TRACEPARENT.exec(span.traceparent) : null;
   const traceId =
-    traceIdOfRow(message) ??
-    parent?.[1] ??
-    fnv1a64(`trace:${row.id}`) + fnv1a64(`trace2:${row.id}`);
+    row.traceId ?? parent?.[1] ?? fnv1a64(`trace:${row.id}`) + fnv1a64(`trace2:${row.id}`);
   const ids: SpanIds = {
     traceId,
     spanId: span.spanId ?? fnv1a64(`server:${row.id}`),
