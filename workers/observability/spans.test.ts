@@ -169,6 +169,18 @@ describe("LLM request spans", () => {
     expect(captured.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]).toBe(COMPLETION);
   });
 
+  it("carry long, non-ASCII content byte for byte", () => {
+    const output = JSON.stringify([{ type: "text", text: "é€😀 ".repeat(5000) }]);
+    const captured = byName(
+      exported([llmMessage({}, { content: { input: "not JSON ✓", output } })], true),
+      "chat claude-sonnet-4-5",
+    );
+    expect(captured.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]).toBe(output);
+    // A prompt that is not the {system, messages} form passes through whole.
+    expect(captured.attributes[ATTR_GEN_AI_INPUT_MESSAGES]).toBe("not JSON ✓");
+    expect(captured.attributes).not.toHaveProperty(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS);
+  });
+
   it("mark a provider's error with error.type and an ERROR status on both spans", () => {
     const failed = exported([
       llmMessage(
