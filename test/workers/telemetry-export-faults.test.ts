@@ -9,7 +9,12 @@
 // once the collector recovers, and never retries a 401.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { exportOutbox, OUTBOX_RETRY_WINDOW_MS } from "../../durable-objects/export-outbox";
+import {
+  exportOutbox,
+  OUTBOX_MAX_BYTES,
+  OUTBOX_MAX_PAYLOADS,
+  OUTBOX_RETRY_WINDOW_MS,
+} from "../../durable-objects/export-outbox";
 import type { ExporterDeliveryView, TelemetryExporterAnswer } from "../../shared/api-types";
 import { EXPORT_TIMEOUT_MS } from "../../workers/observability/deliver";
 import { type Admin, admin, call, profileHeaders, proxyWithKey } from "./helpers";
@@ -307,5 +312,76 @@ describe("export to a collector answering 401", () => {
     const text = await (await a.api("/telemetry/exporter")).text();
     expect(text).toContain("invalid API key");
     expect(text).not.toContain("wrong-key-123");
+  });
+});
+
+/** An OTLP/JSON export of one span carrying `pad` characters in an attribute. */
+function bigTracePayload(pad: number) {
+  const json = JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: [] },
+        scopeSpans: [
+          {
+            scope: { name: "outbox-test" },
+            spans: [
+              {
+                traceId: "0af7651916cd43dd8448eb211c80319c",
+                spanId: "b7ad6b7169203331",
+                name: "big span",
+                kind: 2,
+                startTimeUnixNano: "1700000000000000000",
+                endTimeUnixNano: "1700000001000000000",
+                attributes: [{ key: "pad", value: { stringValue: "x".repeat(pad) } }],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  return {
+    signal: "traces" as const,
+    contentType: "application/json",
+    body: new TextEncoder().encode(json),
+    items: 1,
+  };
+}
+
+const report = (retry: ReturnType<typeof bigTracePayload>[]) => ({
+  orgId: a.orgId,
+  at: Date.now(),
+  exported: { spans: 0, points: 0 },
+  dropped: { spans: 0, points: 0 },
+  retry,
+});
+
+describe("the outbox's storage", () => {
+  it("keeps a payload larger than a storage value and delivers it whole", async () => {
+    await answerWith("faults-big", { mode: "ok" });
+    await exportTo(collector("faults-big"), { protocol: "http/json" });
+    const pad = 2_500_000;
+    await outbox().record(report([bigTracePayload(pad)]));
+    expect((await delivery()).pending).toEqual({ payloads: 1, spans: 1, points: 0 });
+    expect(await runDurableObjectAlarm(outbox())).toBe(true);
+    expect((await delivery()).exported).toEqual({ spans: 1, points: 0 });
+    const [span] = (await received("faults-big")).traces.flatMap((t) => t.spans);
+    expect(span?.name).toBe("big span");
+    expect(String(span?.attributes.pad).length).toBe(pad);
+  });
+
+  it(`holds at most ${OUTBOX_MAX_PAYLOADS} payloads and ${OUTBOX_MAX_BYTES / 2 ** 20} MB, dropping and counting the oldest`, async () => {
+    await exportTo(CLOSED_PORT);
+    const tiny = { ...bigTracePayload(0), signal: "metrics" as const };
+    await outbox().record(report(Array.from({ length: OUTBOX_MAX_PAYLOADS + 1 }, () => tiny)));
+    let d = await delivery();
+    expect(d.pending).toEqual({ payloads: OUTBOX_MAX_PAYLOADS, spans: 0, points: 500 });
+    expect(d.dropped).toEqual({ spans: 0, points: 1 });
+    // Three of 8 MB: the tiny ones make room first, then the oldest large one.
+    const large = bigTracePayload(8 * 2 ** 20);
+    for (let i = 0; i < 3; i++) await outbox().record(report([large]));
+    d = await delivery();
+    expect(d.pending).toEqual({ payloads: 2, spans: 2, points: 0 });
+    expect(d.dropped).toEqual({ spans: 1, points: OUTBOX_MAX_PAYLOADS + 1 });
   });
 });
