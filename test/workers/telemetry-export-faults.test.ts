@@ -17,6 +17,7 @@ import {
 } from "../../durable-objects/export-outbox";
 import type { ExporterDeliveryView, TelemetryExporterAnswer } from "../../shared/api-types";
 import { EXPORT_TIMEOUT_MS } from "../../workers/observability/deliver";
+import type { OtlpPayload } from "../../workers/observability/payloads";
 import { type Admin, admin, call, profileHeaders, proxyWithKey } from "./helpers";
 import { loggedRow } from "./logs";
 
@@ -316,7 +317,7 @@ describe("export to a collector answering 401", () => {
 });
 
 /** An OTLP/JSON export of one span carrying `pad` characters in an attribute. */
-function bigTracePayload(pad: number) {
+function bigTracePayload(pad: number): OtlpPayload {
   const json = JSON.stringify({
     resourceSpans: [
       {
@@ -341,14 +342,14 @@ function bigTracePayload(pad: number) {
     ],
   });
   return {
-    signal: "traces" as const,
+    signal: "traces",
     contentType: "application/json",
     body: new TextEncoder().encode(json),
     items: 1,
   };
 }
 
-const report = (retry: ReturnType<typeof bigTracePayload>[]) => ({
+const report = (retry: OtlpPayload[]) => ({
   orgId: a.orgId,
   at: Date.now(),
   exported: { spans: 0, points: 0 },
@@ -372,7 +373,7 @@ describe("the outbox's storage", () => {
 
   it(`holds at most ${OUTBOX_MAX_PAYLOADS} payloads and ${OUTBOX_MAX_BYTES / 2 ** 20} MB, dropping and counting the oldest`, async () => {
     await exportTo(CLOSED_PORT);
-    const tiny = { ...bigTracePayload(0), signal: "metrics" as const };
+    const tiny: OtlpPayload = { ...bigTracePayload(0), signal: "metrics" };
     await outbox().record(report(Array.from({ length: OUTBOX_MAX_PAYLOADS + 1 }, () => tiny)));
     let d = await delivery();
     expect(d.pending).toEqual({ payloads: OUTBOX_MAX_PAYLOADS, spans: 0, points: 500 });
