@@ -9,9 +9,10 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import type { McpGatewayView, McpServerSaved, McpToolCallPage } from "../../shared/api-types";
 import { type FakeMcpUpstream, startFakeMcpUpstream } from "../fakes/mcp-upstream";
-import { ADMIN, type Api, adminApi, signIn } from "./admin-api";
+import { ADMIN, type Api, adminApi } from "./admin-api";
 import { launchBrowser, newPage, screenshot } from "./browser";
-import { callbackServer, consentThroughApi, MemoryOAuthProvider } from "./mcp-oauth-client";
+import { callbackServer, MemoryOAuthProvider } from "./mcp-oauth-client";
+import { connectSdkClient } from "./mcp-sdk-connect";
 import { HOOK_MS, TEST_MS, WAIT_MS } from "./waits";
 
 const gateway = inject("gatewayUrl");
@@ -54,27 +55,8 @@ afterAll(async () => {
 }, HOOK_MS);
 
 /** Connects the SDK client, running the whole OAuth flow the first time. */
-async function connect(provider: MemoryOAuthProvider): Promise<Client> {
-  const url = new URL(`${gateway}/v1/mcp/${SLUG}`);
-  const client = new Client({ name: "e2e", version: "1.0.0" });
-  try {
-    await client.connect(new StreamableHTTPClientTransport(url, { authProvider: provider }));
-    return client;
-  } catch (err) {
-    if (!(err instanceof UnauthorizedError)) throw err;
-  }
-  // The SDK discovered the metadata, registered, and sent "the user" to authorize.
-  const authorizationUrl = provider.authorizationUrl;
-  if (!authorizationUrl) throw new Error("the SDK did not start authorization");
-  const cookie = await signIn(gateway, ADMIN.email, ADMIN.password);
-  const redirectTo = await consentThroughApi(gateway, authorizationUrl, cookie);
-  await fetch(redirectTo);
-  const code = await callback.nextCode();
-  const transport = new StreamableHTTPClientTransport(url, { authProvider: provider });
-  await transport.finishAuth(code);
-  const connected = new Client({ name: "e2e", version: "1.0.0" });
-  await connected.connect(new StreamableHTTPClientTransport(url, { authProvider: provider }));
-  return connected;
+function connect(provider: MemoryOAuthProvider): Promise<Client> {
+  return connectSdkClient(gateway, SLUG, provider, callback);
 }
 
 function text(result: Awaited<ReturnType<Client["callTool"]>>): string {
