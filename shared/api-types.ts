@@ -694,7 +694,10 @@ export interface ToolCallBucket extends ToolCallFigures {
   at: number;
 }
 
-/** Failed requests of one error type and outcome ("http_<status>" when the row has no type). */
+/**
+ * Failed requests of one error type and outcome; a row without a type counts as `client_gone`
+ * when the client went away, else as `http_<status>`.
+ */
 export interface ObservedError {
   errorType: string;
   outcome: RequestOutcome;

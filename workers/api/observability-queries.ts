@@ -246,7 +246,7 @@ export async function summaryRows(db: D1Database, s: Scope, bucketMs: number) {
       .bind(...llm.binds),
     db
       .prepare(
-        `SELECT COALESCE(error_type, 'http_' || status) AS error_type, ${OUTCOME} AS outcome,
+        `SELECT COALESCE(error_type, CASE WHEN client_gone = 1 THEN 'client_gone' ELSE 'http_' || status END) AS error_type, ${OUTCOME} AS outcome,
           COUNT(*) AS n, MAX(created_at) AS last_at
         FROM llm_requests
         WHERE ${llm.sql} AND (status >= 400 OR status < 100 OR error_type IS NOT NULL OR client_gone = 1)

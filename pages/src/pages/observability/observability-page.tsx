@@ -1,6 +1,18 @@
-// The Observability page: requests over time, latency percentiles, errors. (Filled by issue 15.)
-import { PageHeader } from "../../ui/page";
+// The Observability page (log:read): /observability shows requests and tool calls over time for
+// the range and filters in the URL; /observability/requests/:id shows one request's trace.
+import "./observability.css";
+import { useRoute } from "preact-iso";
+import { useSession } from "../../lib/session";
+import { NoAccess } from "../../ui/modal";
+import { ObservabilityOverview } from "./overview";
+import { RequestPage } from "./request-page";
+import { queryOf, viewOf } from "./view-query";
 
 export function ObservabilityPage() {
-  return <PageHeader title="Observability" />;
+  const { can } = useSession();
+  const { params, query } = useRoute();
+  if (!can("log:read")) return <NoAccess title="Observability" permission="log:read" />;
+  const id = params.id;
+  if (id) return <RequestPage key={id} id={id} search={queryOf(viewOf(query))} />;
+  return <ObservabilityOverview />;
 }
