@@ -394,7 +394,7 @@ export async function requestWithPayload(db: D1Database, orgId: string, id: stri
 export const TRACE_WINDOW_MS = 2 * 3_600_000;
 export const TRACE_MAX_ITEMS = 200;
 
-export interface TraceLlmRow {
+interface TraceLlmRow {
   id: string;
   created_at: number;
   duration_ms: number;
@@ -476,7 +476,27 @@ export function inTimeOrder(a: TraceItem, b: TraceItem): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-export function llmItem(r: TraceLlmRow): TraceItem {
+/** A request as the only item of its trace (it has no conversation or trace id). */
+export function requestItem(r: ObservedRequest): TraceItem {
+  return {
+    kind: "llm_request",
+    id: r.id,
+    startedAt: r.createdAt,
+    durationMs: r.durationMs,
+    ttfbMs: r.ttfbMs,
+    overheadMs: r.overheadMs,
+    outcome: r.outcome,
+    status: r.status,
+    errorType: r.errorType,
+    model: r.model,
+    userId: r.userId,
+    inputTokens: r.inputTokens + r.cacheReadTokens + r.cacheWrite5mTokens + r.cacheWrite1hTokens,
+    outputTokens: r.outputTokens,
+    costMicroUsd: r.costMicroUsd,
+  };
+}
+
+function llmItem(r: TraceLlmRow): TraceItem {
   return {
     kind: "llm_request",
     id: r.id,

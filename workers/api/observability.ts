@@ -21,10 +21,10 @@ import {
   type CountRow,
   errorView,
   filterOptions,
-  llmItem,
   type PercentileRow,
   percentiles,
   REQUEST_OUTCOMES,
+  requestItem,
   requestWithPayload,
   type Scope,
   summaryRows,
@@ -256,7 +256,7 @@ export const observabilityRoutes = [
       const request = found?.request;
       if (!found || !request) throw notFound("No such request in this organisation's log.");
       const by = request.conversationId ? "conversation" : request.traceId ? "trace" : "request";
-      const key = request.conversationId ?? request.traceId;
+      const key = request.conversationId || request.traceId || null;
       const trace = key
         ? await traceItems(
             c.env.DB,
@@ -266,27 +266,7 @@ export const observabilityRoutes = [
             request.createdAt,
           )
         : {
-            items: [
-              llmItem({
-                id: request.id,
-                created_at: request.createdAt,
-                duration_ms: request.durationMs,
-                ttfb_ms: request.ttfbMs,
-                overhead_ms: request.overheadMs,
-                outcome: request.outcome,
-                status: request.status,
-                error_type: request.errorType,
-                model: request.model,
-                user_id: request.userId,
-                input_tokens:
-                  request.inputTokens +
-                  request.cacheReadTokens +
-                  request.cacheWrite5mTokens +
-                  request.cacheWrite1hTokens,
-                output_tokens: request.outputTokens,
-                cost_micro_usd: request.costMicroUsd,
-              }),
-            ],
+            items: [requestItem(request)],
             truncated: false,
             windowFrom: request.createdAt - TRACE_WINDOW_MS,
             windowTo: request.createdAt + TRACE_WINDOW_MS,
@@ -295,7 +275,7 @@ export const observabilityRoutes = [
         request,
         payload: found.payload,
         captureContent: found.captureContent,
-        trace: { by, key: key ?? null, ...trace },
+        trace: { by, key, ...trace },
       };
       return c.json(body);
     },
