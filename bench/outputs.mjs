@@ -10,7 +10,13 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const BENCHMARKS_FILE = fileURLToPath(new URL("../BENCHMARKS.md", import.meta.url));
 
 /** The marked sections, each owned by one script, in the order they appear. */
-export const SECTIONS = /** @type {const} */ (["workerd", "breakdown", "mcp", "before-after"]);
+export const SECTIONS = /** @type {const} */ ([
+  "workerd",
+  "breakdown",
+  "mcp",
+  "export",
+  "before-after",
+]);
 /** @typedef {typeof SECTIONS[number]} SectionName */
 
 /** @param {SectionName} name */

@@ -518,6 +518,8 @@ export function benchmarksMarkdown(meta, notes, cells, sections) {
   const workerd = keptSection("workerd");
   const breakdownSection = keptSection("breakdown");
   const mcp = keptSection("mcp");
+  // Written by `npm run bench:export` (a part of `npm run bench` too).
+  const exportSection = keptSection("export");
   const beforeAfter = keptSection("before-after");
   const v = meta.versions;
   const m = meta.machine;
@@ -588,5 +590,5 @@ ${[...peaks, ...cpu, ...files].join("\n")}
 - The fake upstream served ${f.json} JSON replies and ${f.streams} complete streams (at most ${f.peakOpen} at once); ${f.aborted} streams were abandoned mid-way and ${f.rejected} requests refused.
 ${[...tails, ...printed].join("\n")}
 - Newest Gatehouse request-log row after the non-streaming cells (logging was on): \`${JSON.stringify(notes.latestGatehouseLogRow)}\`
-${workerd ? `\n${workerd}\n` : ""}${breakdownSection ? `\n${breakdownSection}\n` : ""}${mcp ? `\n${mcp}\n` : ""}${beforeAfter ? `\n${beforeAfter}\n` : ""}`;
+${workerd ? `\n${workerd}\n` : ""}${breakdownSection ? `\n${breakdownSection}\n` : ""}${mcp ? `\n${mcp}\n` : ""}${exportSection ? `\n${exportSection}\n` : ""}${beforeAfter ? `\n${beforeAfter}\n` : ""}`;
 }

@@ -99,8 +99,41 @@ function telemetryQueue(root) {
 }
 
 /**
+ * The Durable Objects and KV namespaces the root's wrangler.toml declares, so the Worker has
+ * every binding it has when deployed (an old checkout, bench:before-after's, declares fewer).
+ * Classes its migrations create with new_sqlite_classes get SQLite storage, as deployed: the
+ * export outbox needs it for ctx.storage.sql.
+ * @param {string} root
+ */
+function storageBindings(root) {
+  const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
+  const sqlite = new Set(
+    [...toml.matchAll(/^new_sqlite_classes\s*=\s*\[([^\]]*)\]/gm)].flatMap((m) =>
+      [...m[1].matchAll(/"([^"]+)"/g)].map((c) => c[1]),
+    ),
+  );
+  /** @type {Record<string, { className: string, useSQLite: boolean }>} */
+  const durableObjects = {};
+  /** @type {Record<string, string>} */
+  const kvNamespaces = {};
+  for (const table of toml.split(/^\[\[/m).slice(1)) {
+    const name = /^name\s*=\s*"([^"]+)"/m.exec(table)?.[1];
+    const className = /^class_name\s*=\s*"([^"]+)"/m.exec(table)?.[1];
+    const binding = /^binding\s*=\s*"([^"]+)"/m.exec(table)?.[1];
+    if (table.startsWith("durable_objects.bindings]]") && name && className) {
+      durableObjects[name] = { className, useSQLite: sqlite.has(className) };
+    } else if (table.startsWith("kv_namespaces]]") && binding) {
+      kvNamespaces[binding] = `gatehouse-${binding.toLowerCase()}`;
+    }
+  }
+  if (!durableObjects.USER_GATE) throw new Error("wrangler.toml declares no USER_GATE");
+  return { durableObjects, kvNamespaces };
+}
+
+/**
  * Gatehouse's bundled Worker in workerd on `port`: local D1 with the migrations applied, the
- * gate Durable Objects, the bindings `npm start` gives it (development, so /api/setup runs).
+ * Durable Objects and KV namespaces of wrangler.toml (the export outbox among them), the
+ * bindings `npm start` gives it (development, so /api/setup runs).
  * @param {string} root
  * @param {string} dir From bundleWorker(root).
  * @param {number} port
@@ -117,7 +150,7 @@ export async function startGatehouseWorkerd(root, dir, port, onStarted, extra = 
       ...compatibility(root),
       ...telemetryQueue(root),
       d1Databases: { DB: "gatehouse" },
-      durableObjects: { USER_GATE: "UserGate", LIMIT_GATE: "LimitGate" },
+      ...storageBindings(root),
       bindings: {
         ENVIRONMENT: "development",
         PUBLIC_ORIGIN: "",
