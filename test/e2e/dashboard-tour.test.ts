@@ -33,6 +33,7 @@ const ADMIN_PAGES = [
   { path: "/mcp-servers", name: "mcp-servers" },
   { path: "/mcp-gateways", name: "mcp-gateways" },
   { path: "/mcp-logs", name: "mcp-logs" },
+  { path: "/observability", name: "observability" },
   { path: "/telemetry", name: "telemetry" },
   { path: "/settings", name: "settings" },
   { path: "/profile", name: "profile" },
