@@ -6,10 +6,6 @@
 // the figures (kept in the URL), a range with no traffic shows the empty state, and a request
 // opens to its trace: the conversation's calls in time order as a waterfall, the request
 // highlighted, its captured prompt and completion below, or the capture notice when none.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import type { ObservabilitySummary, RequestOutcome } from "../../shared/api-types";
@@ -22,6 +18,7 @@ import {
   screenshot,
   signInThroughPage,
 } from "./browser";
+import { executeLocalD1 } from "./local-d1";
 import { HOOK_MS, TEST_MS, WAIT_MS } from "./waits";
 
 const gateway = inject("gatewayUrl");
@@ -172,27 +169,7 @@ function insertSql(table: string, rows: Row[]): string {
 
 /** Writes rows into the gateway's own D1, as its queue consumer would have. */
 function storeRows(sql: string) {
-  const dir = mkdtempSync(join(tmpdir(), "gatehouse-obs-"));
-  const file = join(dir, "rows.sql");
-  writeFileSync(file, sql);
-  const wrangler = join(process.cwd(), "node_modules", "wrangler", "bin", "wrangler.js");
-  const run = spawnSync(
-    process.execPath,
-    [wrangler, "d1", "execute", "DB", "--local", "--persist-to", stateDir, "--file", file],
-    {
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        CI: "true",
-        WRANGLER_SEND_METRICS: "false",
-        CLOUDFLARE_CF_FETCH_ENABLED: "false",
-      },
-    },
-  );
-  rmSync(dir, { recursive: true, force: true });
-  if (run.status !== 0) {
-    throw new Error(`wrangler d1 execute failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
-  }
+  executeLocalD1(stateDir, sql);
 }
 
 let expected: { total: number; byOutcome: Record<string, number>; haiku: number };

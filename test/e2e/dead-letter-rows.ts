@@ -1,15 +1,10 @@
 // Dead letters for the shared gateway's end-to-end tests. Nothing outside the gateway can make
 // the queue consumer fail on purpose, so a test keeps one the way the consumer does
-// (deadLetterOf), written into the gateway's own local D1 with `wrangler d1 execute --local`
-// against its state directory: the running workerd reads the same SQLite files. There is no
-// test-only path in the gateway itself.
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+// (deadLetterOf), written into the gateway's own local D1 (local-d1.ts).
 import type { TelemetryDeadLetter as DeadLetter, LlmRequestRow } from "../../d1/schema";
 import { deadLetterOf } from "../../workers/telemetry/dead-letters";
 import { llmRequestMessage } from "../../workers/telemetry/message";
-
-const WRANGLER = join(process.cwd(), "node_modules", "wrangler", "bin", "wrangler.js");
+import { executeLocalD1 } from "./local-d1";
 
 /** A finished request of `orgId`'s `userId`, as the proxy would have sent it. */
 export function llmRequestBody(orgId: string, userId: string, model: string, id: string) {
@@ -57,21 +52,6 @@ export function keepDeadLetter(
   const d = deadLetterOf(message, reason);
   const values = [d.id, d.orgId, d.kind, d.rowId, d.reason, d.body, d.attempts, d.failedAt];
   const sql = `INSERT INTO telemetry_dead_letters (id, org_id, kind, row_id, reason, body, attempts, failed_at) VALUES (${values.map(literal).join(", ")})`;
-  const run = spawnSync(
-    process.execPath,
-    [WRANGLER, "d1", "execute", "DB", "--local", "--persist-to", stateDir, "--command", sql],
-    {
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        CI: "true",
-        WRANGLER_SEND_METRICS: "false",
-        CLOUDFLARE_CF_FETCH_ENABLED: "false",
-      },
-    },
-  );
-  if (run.status !== 0) {
-    throw new Error(`wrangler d1 execute failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
-  }
+  executeLocalD1(stateDir, sql);
   return d;
 }

@@ -11,6 +11,7 @@ import type {
 } from "../../shared/api-types";
 import { expectApiError, expectFieldError } from "./api-helpers";
 import { type Admin, admin, createUser } from "./helpers";
+import { answerWith, collector, received } from "./otlp-collector";
 
 const SECRET = "otlp-secret-value-7f3a9c2e";
 const OTHER_SECRET = "second-otlp-secret-41d8b6";
@@ -23,31 +24,6 @@ beforeAll(async () => {
   a = await admin();
   member = await createUser(a, "exporter-member@acme.test");
 });
-
-/** The receiver's collector base URL for one tenant (its own answers and its own log). */
-const collector = (tenant: string) => `${env.FAKE_OTLP_URL}/${tenant}`;
-
-async function answerWith(
-  tenant: string,
-  how: { mode: "ok" | "status"; status?: number; body?: string; delayMs?: number },
-) {
-  const res = await fetch(`${collector(tenant)}/_control`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(how),
-  });
-  expect(res.ok).toBe(true);
-}
-
-interface Received {
-  traces: unknown[];
-  metrics: unknown[];
-  requests: { path: string; contentType: string; headers: Record<string, string> }[];
-}
-
-async function received(tenant: string): Promise<Received> {
-  return (await fetch(`${collector(tenant)}/_received`)).json();
-}
 
 const put = (body: unknown, client: { api: Admin["api"] } = a) =>
   client.api("/telemetry/exporter", { method: "PUT", body });

@@ -20,6 +20,7 @@ import { EXPORT_TIMEOUT_MS } from "../../workers/observability/deliver";
 import type { OtlpPayload } from "../../workers/observability/payloads";
 import { type Admin, admin, call, profileHeaders, proxyWithKey } from "./helpers";
 import { loggedRow } from "./logs";
+import { answerWith, collector, received } from "./otlp-collector";
 
 let a: Admin;
 let proxyId: string;
@@ -81,30 +82,6 @@ function grown(before: Record<string, number>, after: Record<string, number>) {
       .filter(([name, n]) => n !== (before[name] ?? 0))
       .map(([name, n]) => [name, n - (before[name] ?? 0)]),
   );
-}
-
-const collector = (tenant: string) => `${env.FAKE_OTLP_URL}/${tenant}`;
-
-async function answerWith(
-  tenant: string,
-  how: { mode: "ok" | "status"; status?: number; body?: string; delayMs?: number },
-) {
-  const res = await fetch(`${collector(tenant)}/_control`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(how),
-  });
-  expect(res.ok).toBe(true);
-}
-
-interface Received {
-  traces: { spans: { name: string; kind: number; attributes: Record<string, unknown> }[] }[];
-  metrics: { metrics: { name: string }[] }[];
-  requests: { path: string; headers: Record<string, string> }[];
-}
-
-async function received(tenant: string): Promise<Received> {
-  return (await fetch(`${collector(tenant)}/_received`)).json();
 }
 
 /** A fresh exporter (the outbox's backlog and counters go with the old one). */
