@@ -1,9 +1,10 @@
 // The spend-over-time chart: uPlot, sized to its container and redrawn as that changes, with
 // a text summary for assistive technology and the numbers as a table beside it.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { formatCount, formatMicroUsd } from "../../lib/format";
+import { useUplot } from "../../lib/use-uplot";
 import { type DailySpend, type Spend, shortDay } from "./usage-data";
 
 export const SUBSCRIPTION_LABEL = "Subscription (list-price estimate, not billed)";
@@ -79,25 +80,13 @@ function chartData(days: DailySpend[]): uPlot.AlignedData {
 export function SpendChart(props: { days: DailySpend[]; totals: Spend; summary: string }) {
   const holder = useRef<HTMLDivElement>(null);
   const [hovered, setHovered] = useState<number | null>(null);
-  useEffect(() => {
-    const el = holder.current;
-    if (!el) return;
-    const width = () => Math.max(240, Math.floor(el.clientWidth));
-    const chart = new uPlot(options(width(), setHovered), chartData(props.days), el);
-    let last = width();
-    const observer = new ResizeObserver(() => {
-      const next = width();
-      if (next === last) return;
-      last = next;
-      chart.setSize({ width: next, height: heightFor(next) });
-    });
-    observer.observe(el);
-    return () => {
-      observer.disconnect();
-      chart.destroy();
-      setHovered(null);
-    };
-  }, [props.days]);
+  useUplot(
+    holder,
+    (width, el) => new uPlot(options(width, setHovered), chartData(props.days), el),
+    heightFor,
+    () => setHovered(null),
+    [props.days],
+  );
   const day = hovered === null ? undefined : props.days[hovered];
   const shown = day ?? props.totals;
   return (

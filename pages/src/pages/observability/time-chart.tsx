@@ -1,9 +1,10 @@
 // One chart over time buckets with uPlot: stacked bars (counts by outcome) or lines
 // (percentiles), sized to its card and redrawn as that changes. A legend reads the hovered
 // bucket, and the figures sit in a table below for screen readers and anyone who wants them.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { useUplot } from "../../lib/use-uplot";
 
 export interface ChartSeries {
   label: string;
@@ -108,30 +109,20 @@ function options(
 export function TimeChart(props: Props) {
   const holder = useRef<HTMLDivElement>(null);
   const [hovered, setHovered] = useState<number | null>(null);
-  useEffect(() => {
-    const el = holder.current;
-    if (!el) return;
-    const drawn = drawnSeries(props);
-    const width = () => Math.max(240, Math.floor(el.clientWidth));
-    const data: uPlot.AlignedData = [
-      props.times.map((t) => t / 1000),
-      ...drawn.map((s) => s.values),
-    ];
-    const chart = new uPlot(options(props, drawn, width(), setHovered), data, el);
-    let last = width();
-    const observer = new ResizeObserver(() => {
-      const next = width();
-      if (next === last) return;
-      last = next;
-      chart.setSize({ width: next, height: heightFor(next) });
-    });
-    observer.observe(el);
-    return () => {
-      observer.disconnect();
-      chart.destroy();
-      setHovered(null);
-    };
-  }, [props.times, props.series, props.kind]);
+  useUplot(
+    holder,
+    (width, el) => {
+      const drawn = drawnSeries(props);
+      const data: uPlot.AlignedData = [
+        props.times.map((t) => t / 1000),
+        ...drawn.map((s) => s.values),
+      ];
+      return new uPlot(options(props, drawn, width, setHovered), data, el);
+    },
+    heightFor,
+    () => setHovered(null),
+    [props.times, props.series, props.kind],
+  );
   const at = hovered === null ? undefined : props.times[hovered];
   return (
     <div class="obs-chart">
