@@ -2,7 +2,7 @@
 // sessions, aggregation as <server>__<tool>, routing, the JSON-RPC errors the spec names,
 // token and permission checks on every call, and upstream faults that must not spread.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { rows } from "./api-helpers";
 import { type Admin, admin, createUser } from "./helpers";
 import {
@@ -147,6 +147,24 @@ describe("a session through the gateway", () => {
     expect(row?.arguments).toContain("[redacted]");
     expect(row?.arguments).not.toContain("secretsecret");
     expect(row?.result).toContain("gw-alpha echo");
+  });
+
+  it("keeps them while the organisation captures content, whatever the MCP log setting", async () => {
+    await a.json("/organisation", { method: "PATCH", body: { captureContent: true } });
+    const client = await session();
+    await client.callText("alpha__echo", { text: "captured-words-7731" });
+    await a.json("/organisation", { method: "PATCH", body: { captureContent: false } });
+    const row = await vi.waitFor(
+      async () => {
+        const [found] = await rows<{ arguments: string; result: string }>(
+          "SELECT arguments, result FROM mcp_tool_calls WHERE arguments LIKE '%captured-words-7731%'",
+        );
+        if (!found) throw new Error("no captured tool call yet");
+        return found;
+      },
+      { timeout: 10_000, interval: 25 },
+    );
+    expect(row.result).toContain("captured-words-7731");
   });
 
   it("ends a session on DELETE; the id then gets 404", async () => {

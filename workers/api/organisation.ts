@@ -124,7 +124,9 @@ export const organisationRoutes = [
       };
       if (Object.keys(changes).length > 0) {
         // The MCP endpoint caches each gateway with the organisation's payload-logging choice.
-        if (body.mcpLogPayloads !== undefined) forgetGatewayCache();
+        if (body.mcpLogPayloads !== undefined || body.captureContent !== undefined) {
+          forgetGatewayCache();
+        }
         await db(c.env).update(organisations).set(changes).where(eq(organisations.id, orgId));
         invalidateOrgLimits(orgId);
       }

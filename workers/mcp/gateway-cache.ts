@@ -1,7 +1,7 @@
 // A gateway's configuration as the MCP endpoint needs it (its servers, the tools switched off,
 // the organisation's payload-logging choice), read from D1 in one batch and kept in the isolate
 // for a few seconds. Admin changes made through this isolate forget it at once.
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import {
   type McpServer,
   mcpGatewayServers,
@@ -42,7 +42,11 @@ export async function gatewayBySlug(env: Env, slug: string): Promise<GatewayConf
   const d = db(env);
   const [gateways, servers, disabled] = await d.batch([
     d
-      .select({ gateway: mcpGateways, logPayloads: organisations.mcpLogPayloads })
+      .select({
+        gateway: mcpGateways,
+        // Tool arguments and results are kept for the MCP log, or as captured content.
+        logPayloads: sql<number>`(${organisations.mcpLogPayloads} OR ${organisations.captureContent})`,
+      })
       .from(mcpGateways)
       .innerJoin(organisations, eq(organisations.id, mcpGateways.orgId))
       .where(eq(mcpGateways.slug, slug)),
@@ -68,7 +72,7 @@ export async function gatewayBySlug(env: Env, slug: string): Promise<GatewayConf
         name: row.gateway.name,
         servers: servers.map((s) => s.server).sort((a, b) => (a.name < b.name ? -1 : 1)),
         disabledTools: new Set(disabled.map((t) => disabledKey(t.serverId, t.name))),
-        logPayloads: row.logPayloads,
+        logPayloads: Boolean(row.logPayloads),
       }
     : null;
   cache.set(slug, config);
