@@ -1,44 +1,146 @@
-// Secrets at rest, token hashing and password hashing, all through WebCrypto.
+// Secrets at rest (a key ring, so ENCRYPTION_KEY can be rotated), token hashing and password
+// hashing, all through WebCrypto.
 import { fromBase64Url, randomBytes, toBase64Url, toHex, utf8 } from "./encoding";
 
-const CIPHERTEXT_VERSION = "v1";
+// Ciphertexts: "v2.<key id>.<iv>.<sealed>" since keys can be rotated; "v1.<iv>.<sealed>" (no
+// key id) from before, still opened by trying each key of the ring.
+const LEGACY_VERSION = "v1";
+const CIPHERTEXT_VERSION = "v2";
 
-/** Imports the Worker's AES-256-GCM key (32 bytes, base64 or base64url). */
-export async function importEncryptionKey(secret: string | undefined): Promise<CryptoKey> {
-  const raw = secret ? fromBase64Url(secret.trim()) : new Uint8Array();
-  if (raw.length !== 32) {
-    throw new Error("ENCRYPTION_KEY must be 32 bytes encoded as base64");
-  }
-  return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
+/** One AES-256-GCM key and its id: 8 base64url characters of a hash of the key, not the key. */
+export interface RingKey {
+  id: string;
+  key: CryptoKey;
 }
 
 /**
- * Encrypts a secret. `context` is bound in as additional data (for example
- * "provider_key:pk_123"), so a ciphertext copied onto another row does not decrypt.
+ * The keys a Worker holds for secrets at rest: `current` (ENCRYPTION_KEY) seals and is tried
+ * first; `previous` (ENCRYPTION_KEY_PREVIOUS, during a rotation) only opens.
+ */
+export interface KeyRing {
+  current: RingKey;
+  previous: RingKey | undefined;
+}
+
+/** Decoded key bytes (32, base64 or base64url), or an error saying what is wrong. */
+function rawKey(secret: string | undefined, name: string): Uint8Array<ArrayBuffer> {
+  let raw = new Uint8Array();
+  try {
+    raw = secret ? fromBase64Url(secret.trim()) : new Uint8Array();
+  } catch {
+    // atob refuses text that is not base64: reported below like a key of the wrong length.
+  }
+  if (raw.length !== 32) throw new Error(`${name} must be 32 bytes encoded as base64`);
+  return raw;
+}
+
+/** Imports the Worker's AES-256-GCM key (32 bytes, base64 or base64url). */
+export async function importEncryptionKey(secret: string | undefined): Promise<CryptoKey> {
+  return (await importRingKey(secret)).key;
+}
+
+/** A key with its id; `name` is the secret's name, for the error. */
+export async function importRingKey(
+  secret: string | undefined,
+  name = "ENCRYPTION_KEY",
+): Promise<RingKey> {
+  const raw = rawKey(secret, name);
+  const key = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
+  return { id: await keyId(raw), key };
+}
+
+/**
+ * The key's id in ciphertexts: 48 bits of SHA-256 over a label and the key. It names the key
+ * cheaply (no trial decryption) and says nothing usable about it.
+ */
+async function keyId(raw: Uint8Array<ArrayBuffer>): Promise<string> {
+  const label = utf8("gatehouse encryption key id\0");
+  const input = new Uint8Array(label.length + raw.length);
+  input.set(label);
+  input.set(raw, label.length);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", input));
+  return toBase64Url(digest.slice(0, 6));
+}
+
+/** The ring for ENCRYPTION_KEY and, when set, ENCRYPTION_KEY_PREVIOUS (dropped if the same key). */
+export async function importKeyRing(
+  current: string | undefined,
+  previous?: string | undefined,
+): Promise<KeyRing> {
+  const now = await importRingKey(current, "ENCRYPTION_KEY");
+  const before = previous?.trim()
+    ? await importRingKey(previous, "ENCRYPTION_KEY_PREVIOUS")
+    : undefined;
+  return { current: now, previous: before && before.id !== now.id ? before : undefined };
+}
+
+/**
+ * Encrypts a secret under the ring's current key. `context` is bound in as additional data
+ * (for example "provider_key:pk_123"), so a ciphertext copied onto another row does not decrypt.
  */
 export async function encryptSecret(
-  key: CryptoKey,
+  ring: KeyRing,
   plaintext: string,
   context: string,
 ): Promise<string> {
   const iv = randomBytes(12);
   const sealed = await crypto.subtle.encrypt(
     { name: "AES-GCM", iv, additionalData: utf8(context) },
-    key,
+    ring.current.key,
     utf8(plaintext),
   );
-  return `${CIPHERTEXT_VERSION}.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(sealed))}`;
+  return `${currentKeyPrefix(ring)}${toBase64Url(iv)}.${toBase64Url(new Uint8Array(sealed))}`;
 }
 
+/** How every ciphertext sealed under the ring's current key begins. */
+export function currentKeyPrefix(ring: KeyRing): string {
+  return `${CIPHERTEXT_VERSION}.${ring.current.id}.`;
+}
+
+/** Whether this ciphertext was sealed under the ring's current key (by its key id alone). */
+export function sealedUnderCurrentKey(ring: KeyRing, ciphertext: string): boolean {
+  return ciphertext.startsWith(currentKeyPrefix(ring));
+}
+
+/** The plaintext; throws when no key of the ring opens it (never saying anything of its value). */
 export async function decryptSecret(
-  key: CryptoKey,
+  ring: KeyRing,
   ciphertext: string,
   context: string,
 ): Promise<string> {
-  const [version, iv, sealed] = ciphertext.split(".");
-  if (version !== CIPHERTEXT_VERSION || !iv || !sealed) {
-    throw new Error("unrecognised ciphertext format");
+  return (await openSecret(ring, ciphertext, context)).plaintext;
+}
+
+/** The plaintext and the id of the key that opened it. */
+export async function openSecret(
+  ring: KeyRing,
+  ciphertext: string,
+  context: string,
+): Promise<{ plaintext: string; keyId: string }> {
+  const parts = ciphertext.split(".");
+  if (parts[0] === CIPHERTEXT_VERSION && parts.length === 4) {
+    const [, id, iv, sealed] = parts as [string, string, string, string];
+    const key = [ring.current, ring.previous].find((k) => k?.id === id);
+    if (!key) throw new Error(`sealed under a key this Worker does not hold (key id ${id})`);
+    return { plaintext: await open(key.key, iv, sealed, context), keyId: key.id };
   }
+  if (parts[0] === LEGACY_VERSION && parts.length === 3) {
+    const [, iv, sealed] = parts as [string, string, string];
+    try {
+      return {
+        plaintext: await open(ring.current.key, iv, sealed, context),
+        keyId: ring.current.id,
+      };
+    } catch (error) {
+      if (!ring.previous) throw error;
+      const plaintext = await open(ring.previous.key, iv, sealed, context);
+      return { plaintext, keyId: ring.previous.id };
+    }
+  }
+  throw new Error("unrecognised ciphertext format");
+}
+
+async function open(key: CryptoKey, iv: string, sealed: string, context: string) {
   const opened = await crypto.subtle.decrypt(
     { name: "AES-GCM", iv: fromBase64Url(iv), additionalData: utf8(context) },
     key,

@@ -1,7 +1,7 @@
 // Worker configuration, parsed once per isolate with zod. Env flags are compared as values,
 // never read by truthiness.
 import { z } from "zod";
-import { importEncryptionKey } from "../shared/crypto";
+import { importKeyRing, type KeyRing } from "../shared/crypto";
 import { GatewayError } from "./errors";
 
 const ConfigSchema = z.object({
@@ -28,7 +28,8 @@ export interface Config {
   upstreamTimeoutMs: number;
   maxRequestBytes: number;
   setupToken: string | undefined;
-  encryptionKey: Promise<CryptoKey>;
+  /** The key ring for secrets at rest: ENCRYPTION_KEY, and ENCRYPTION_KEY_PREVIOUS while rotating. */
+  encryptionKey: Promise<KeyRing>;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -42,7 +43,7 @@ export function config(env: Env): Config {
     throw new Error(`Invalid Worker configuration: ${issue?.path.join(".")}: ${issue?.message}`);
   }
   const v = parsed.data;
-  const encryptionKey = encryptionKeyFrom(env.ENCRYPTION_KEY);
+  const encryptionKey = keyRingFrom(env.ENCRYPTION_KEY, previousKeyOf(env));
   // Surface a missing key when it is used, not as an unhandled rejection.
   encryptionKey.catch(() => {});
   const result: Config = {
@@ -57,21 +58,34 @@ export function config(env: Env): Config {
   return result;
 }
 
+/** ENCRYPTION_KEY_PREVIOUS: an optional secret, so not in every generated Env type. */
+function previousKeyOf(env: Env): string | undefined {
+  const value: unknown = (env as unknown as Record<string, unknown>).ENCRYPTION_KEY_PREVIOUS;
+  return typeof value === "string" ? value : undefined;
+}
+
 /**
- * The key for secrets at rest. A Worker deployed without the secret (or with one that is not
+ * The keys for secrets at rest. A Worker deployed without the secret (or with one that is not
  * 32 bytes of base64) still serves everything else; what needs the key is refused with a
- * message naming the missing configuration, never the value or a stack.
+ * message naming the missing configuration, never the value or a stack. A malformed
+ * ENCRYPTION_KEY_PREVIOUS is refused the same way (a rotation half-configured must not pass).
  */
-function encryptionKeyFrom(secret: string | undefined): Promise<CryptoKey> {
-  return importEncryptionKey(secret).catch(() => {
-    const problem = secret?.trim() ? "is not 32 bytes encoded as base64" : "is not set";
+function keyRingFrom(secret: string | undefined, previous: string | undefined): Promise<KeyRing> {
+  return importKeyRing(secret, previous).catch(async () => {
+    const currentOk = await importKeyRing(secret).then(
+      () => true,
+      () => false,
+    );
+    const name = currentOk ? "ENCRYPTION_KEY_PREVIOUS" : "ENCRYPTION_KEY";
+    const value = currentOk ? previous : secret;
+    const problem = value?.trim() ? "is not 32 bytes encoded as base64" : "is not set";
     // Once per isolate, for the operator reading the Worker's logs.
-    console.error(`Configuration: the ENCRYPTION_KEY secret ${problem}.`);
+    console.error(`Configuration: the ${name} secret ${problem}.`);
     throw new GatewayError(
       500,
-      `The gateway's ENCRYPTION_KEY secret ${problem}, so it cannot store or read secrets. ` +
+      `The gateway's ${name} secret ${problem}, so it cannot store or read secrets. ` +
         "An operator must set it to 32 bytes encoded as base64 " +
-        "(wrangler secret put ENCRYPTION_KEY; for npm start, in .dev.vars).",
+        `(wrangler secret put ${name}; for npm start, in .dev.vars).`,
     );
   });
 }

@@ -110,6 +110,7 @@ const DECLARED: Record<string, string> = {
   "PUT /telemetry/exporter": "telemetry:update",
   "DELETE /telemetry/exporter": "telemetry:update",
   "POST /telemetry/exporter/test": "telemetry:update",
+  "POST /encryption-key/re-encrypt": "organisation:update",
   "GET /openapi.json": "public",
 };
 

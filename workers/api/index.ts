@@ -7,6 +7,7 @@ import { authRoutes } from "./auth/routes";
 import { sessionRoutes } from "./auth/sessions";
 import { ssoRoutes } from "./auth/sso";
 import { connectionSetupRoutes } from "./connection-setups";
+import { encryptionKeyRoutes } from "./encryption-key";
 import { invitationRoutes } from "./invitations";
 import { limitRoutes } from "./limits";
 import { llmProxyRoutes } from "./llm-proxies";
@@ -63,6 +64,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...limitRoutes,
   ...modelPriceRoutes,
   ...organisationRoutes,
+  ...encryptionKeyRoutes,
   openApiRoute,
 ];
 

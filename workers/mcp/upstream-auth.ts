@@ -79,7 +79,8 @@ export interface SealedUpstreamAuth {
   authHint: string | null;
 }
 
-const contextOf = (serverId: string) => `mcp_server:${serverId}`;
+/** Additional data bound into a server's credential ciphertext. */
+export const mcpServerContext = (serverId: string) => `mcp_server:${serverId}`;
 
 /** The columns to store for this credential on server `serverId`. */
 export async function sealUpstreamAuth(
@@ -89,7 +90,11 @@ export async function sealUpstreamAuth(
 ): Promise<SealedUpstreamAuth> {
   if (input.kind === "none") return { authKind: "none", authCiphertext: null, authHint: null };
   const key = await config(env).encryptionKey;
-  const authCiphertext = await encryptSecret(key, JSON.stringify(input), contextOf(serverId));
+  const authCiphertext = await encryptSecret(
+    key,
+    JSON.stringify(input),
+    mcpServerContext(serverId),
+  );
   const authHint =
     input.kind === "bearer" ? input.token.slice(-4) : JSON.stringify(Object.keys(input.headers));
   return { authKind: input.kind, authCiphertext, authHint };
@@ -126,7 +131,7 @@ export async function upstreamHeaders(
   const ciphertext = row.authCiphertext;
   const headers = await decrypted.getOrLoad(`${row.id}:${row.updatedAt}`, async () => {
     const key = await config(env).encryptionKey;
-    const plain = await decryptSecret(key, ciphertext, contextOf(row.id));
+    const plain = await decryptSecret(key, ciphertext, mcpServerContext(row.id));
     const sealed = SealedAuth.parse(JSON.parse(plain));
     return sealed.kind === "bearer"
       ? { authorization: `Bearer ${sealed.token}` }

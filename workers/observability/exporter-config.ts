@@ -30,7 +30,8 @@ export const CONFIG_TTL_MS = 30_000;
 
 const cache = new TtlCache<ExporterConfig | null>(CONFIG_TTL_MS, 10_000);
 
-const contextOf = (orgId: string) => `telemetry_exporter:${orgId}`;
+/** Additional data bound into an exporter's headers ciphertext. */
+export const exporterContext = (orgId: string) => `telemetry_exporter:${orgId}`;
 
 const SealedHeaders = z.record(z.string(), z.string());
 
@@ -42,7 +43,7 @@ export async function sealHeaders(
 ): Promise<string | null> {
   if (Object.keys(headers).length === 0) return null;
   const key = await config(env).encryptionKey;
-  return encryptSecret(key, JSON.stringify(headers), contextOf(orgId));
+  return encryptSecret(key, JSON.stringify(headers), exporterContext(orgId));
 }
 
 /** The headers inside a stored ciphertext. */
@@ -53,7 +54,9 @@ export async function openHeaders(
 ): Promise<Record<string, string>> {
   if (!ciphertext) return {};
   const key = await config(env).encryptionKey;
-  return SealedHeaders.parse(JSON.parse(await decryptSecret(key, ciphertext, contextOf(orgId))));
+  return SealedHeaders.parse(
+    JSON.parse(await decryptSecret(key, ciphertext, exporterContext(orgId))),
+  );
 }
 
 /** The organisation's exporter (enabled or not), or null when it has none. Cached 30 s. */
