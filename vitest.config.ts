@@ -16,6 +16,7 @@ export default defineConfig({
             "test/fakes/**/*.test.ts",
             "workers/**/*.property.test.ts",
             "workers/observability/**/*.test.ts",
+            "scripts/rotate-key.test.ts",
           ],
         },
       },
