@@ -17,6 +17,7 @@ export default defineConfig({
             "workers/**/*.property.test.ts",
             "workers/observability/**/*.test.ts",
             "scripts/rotate-key.test.ts",
+            "scripts/deploy/**/*.test.ts",
           ],
         },
       },
