@@ -17,9 +17,11 @@
 //
 // Needs `npx wrangler login` (or CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID), and an admin's
 // API token: GATEHOUSE_URL and GATEHOUSE_TOKEN (or --url, --token). The re-encrypt route covers
-// the token's organisation only. Options: --dry-run (print the steps, touch nothing), --config
-// <wrangler config> (default: .deploy/wrangler.toml, which npm run deploy writes, else
-// wrangler.toml), --finish. For tests: WRANGLER (a Node script run instead of wrangler),
+// the token's organisation only: with several organisations, rotate with --keep-previous, have
+// an admin of each other one run --finish --keep-previous, and the last one --finish. Options:
+// --dry-run (print the steps, touch nothing), --config <wrangler config> (default:
+// .deploy/wrangler.toml, which npm run deploy writes, else wrangler.toml), --finish,
+// --keep-previous. For tests: WRANGLER (a Node script run instead of wrangler),
 // ROTATE_KEY_POLL_MS, ROTATE_KEY_WAIT_SECONDS.
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -48,6 +50,7 @@ const Key = z
 const Options = z.object({
   dryRun: z.boolean(),
   finish: z.boolean(),
+  keepPrevious: z.boolean(),
   config: z.string().min(1, "--config needs a path"),
   url: z
     .url("GATEHOUSE_URL (or --url) must be the gateway's URL, e.g. https://gatehouse.example.com")
@@ -64,6 +67,7 @@ function parseArgs(argv, env) {
   const raw = {
     dryRun: false,
     finish: false,
+    keepPrevious: false,
     config: defaultConfig,
     url: env.GATEHOUSE_URL || undefined,
     token: env.GATEHOUSE_TOKEN || undefined,
@@ -78,6 +82,7 @@ function parseArgs(argv, env) {
     const arg = argv[i];
     if (arg === "--dry-run") raw.dryRun = true;
     else if (arg === "--finish") raw.finish = true;
+    else if (arg === "--keep-previous") raw.keepPrevious = true;
     else if (arg === "--config" || arg === "-c") raw.config = resolve(value(i++, arg));
     else if (arg === "--url") raw.url = value(i++, arg);
     else if (arg === "--token") raw.token = value(i++, arg);
@@ -102,7 +107,7 @@ function parseArgs(argv, env) {
 function usage() {
   return [
     "Usage: CURRENT_ENCRYPTION_KEY=<the Worker's key> GATEHOUSE_URL=<url> GATEHOUSE_TOKEN=<admin API token> npm run rotate-key",
-    "Options: --dry-run, --config <wrangler config>, --current-key-file <path>, --url <url>, --token <token>, --finish",
+    "Options: --dry-run, --config <wrangler config>, --current-key-file <path>, --url <url>, --token <token>, --finish, --keep-previous",
   ].join("\n  ");
 }
 
@@ -222,7 +227,9 @@ function steps(o, hasConfig) {
   const common = [
     `wait until ${o.url ?? "GATEHOUSE_URL"} uses the new key, then POST ${ROUTE} until nothing remains`,
     "stop here (keeping ENCRYPTION_KEY_PREVIOUS) if any secret opens under neither key",
-    `wrangler secret delete ENCRYPTION_KEY_PREVIOUS ${config}`,
+    o.keepPrevious
+      ? "keep ENCRYPTION_KEY_PREVIOUS (--keep-previous)"
+      : `wrangler secret delete ENCRYPTION_KEY_PREVIOUS ${config}`,
   ];
   if (o.finish) return common;
   return [
@@ -313,6 +320,12 @@ async function main() {
       "Save those secrets again in the dashboard (or delete them), then run: " +
         "CURRENT_ENCRYPTION_KEY=<the new key> npm run rotate-key -- --finish",
     );
+  }
+  if (o.keepPrevious) {
+    console.log(
+      "✓ This organisation's secrets are under the new key; ENCRYPTION_KEY_PREVIOUS is kept (--keep-previous).",
+    );
+    return;
   }
   await wranglerStep(
     ["secret", "delete", "ENCRYPTION_KEY_PREVIOUS", ...cfg],

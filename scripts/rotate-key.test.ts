@@ -224,6 +224,15 @@ describe("npm run rotate-key", () => {
     ]);
   });
 
+  it("keeps the previous key with --keep-previous (for the other organisations to finish)", async () => {
+    const run = await rotate(["--keep-previous"]);
+    expect(run.code, run.stderr).toBe(0);
+    const steps = events().map(step);
+    expect(steps).toContain("wrangler secret put ENCRYPTION_KEY");
+    expect(steps.at(-1)).toBe("api 200 cursor");
+    expect(steps).not.toContain("wrangler secret delete ENCRYPTION_KEY_PREVIOUS");
+  });
+
   it("changes nothing when the key given is not the Worker's", async () => {
     scenario.workerKey = STRANGER;
     const run = await rotate([]);
