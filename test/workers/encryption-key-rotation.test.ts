@@ -278,6 +278,20 @@ describe("a Worker with ENCRYPTION_KEY=B and ENCRYPTION_KEY_PREVIOUS=A", () => {
     const ring = await importKeyRing(KEY_B, KEY_A);
     await expect(decryptSecret(ring, sso?.ciphertext ?? "", a.orgId)).resolves.toBe(SSO_SECRET);
   });
+  it("names ENCRYPTION_KEY_PREVIOUS when it is set but not a key, never its value", async () => {
+    const res = await withKeys(
+      { ENCRYPTION_KEY: KEY_B, ENCRYPTION_KEY_PREVIOUS: "c2hvcnQ=" },
+      a.token,
+      `/api/virtual-keys/${standardKey.id}/reveal`,
+      { method: "POST" },
+    );
+    expect(res.status).toBe(500);
+    expect(JSON.parse(res.text).error.message).toMatch(
+      /ENCRYPTION_KEY_PREVIOUS secret is not 32 bytes .*wrangler secret put ENCRYPTION_KEY_PREVIOUS/,
+    );
+    expect(res.text).not.toContain("c2hvcnQ=");
+    expect(res.text).not.toContain(KEY_B);
+  });
 });
 
 describe("POST /api/encryption-key/re-encrypt", () => {
