@@ -42,6 +42,9 @@ const migrationsDir = resolve(
   process.env.GATEHOUSE_MIGRATIONS_DIR ?? resolve(root, "d1", "migrations"),
 );
 
+/** The SETUP_TOKEN this run set on the Worker and has not printed yet. */
+let unprintedSetupToken = null;
+
 const Options = z
   .object({
     dryRun: z.boolean(),
@@ -127,6 +130,8 @@ async function main() {
   await applyMigrations(root, configPath, did);
   const secrets = newSecrets(state.secrets);
   const workerUrl = await deployWorker(root, deployDir, configPath, secrets, did);
+  // From here the token is live: a later stop still shows it, or it would be lost.
+  unprintedSetupToken = secrets.SETUP_TOKEN ?? null;
   if (route) did.push(`routed ${route.pattern} to the Worker`);
   await deployPages(root, targets, did);
   if (options.domain) await ensureDomain(api, targets, pages, options.domain, did);
@@ -142,6 +147,11 @@ async function main() {
 main().catch((err) => {
   if (err instanceof DeployStop) {
     console.error(`\nnpm run deploy stopped: ${err.message}\nWhat to do: ${err.todo}`);
+    if (unprintedSetupToken) {
+      console.error(
+        `The Worker's new SETUP_TOKEN (shown once; the next run will not show it): ${unprintedSetupToken}`,
+      );
+    }
   } else {
     console.error(`\nnpm run deploy failed: ${err.stack ?? err}`);
   }

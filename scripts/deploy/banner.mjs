@@ -36,7 +36,8 @@ ${info.did.map((line) => `  - ${line}`).join("\n")}
   First-run URL: ${base}
 `);
   } else {
-    console.log(`SETUP_TOKEN was already set (it was printed by the first deploy). Upgrade again with npm run deploy.
+    console.log(`SETUP_TOKEN was already set (the first deploy printed it). If it is lost and nobody has
+set up Gatehouse yet, replace it: npx wrangler secret put SETUP_TOKEN --name gatehouse
 `);
   }
 }

@@ -91,13 +91,59 @@ const migrationInserts = (api: FakeCloudflareApi, from = 0) =>
     .slice(from)
     .filter((sql) => /INSERT INTO\s+d1_migrations/i.test(sql));
 
-describe("npm run deploy, first deploy then again then an upgrade", () => {
+/** The README's Deploy commands, in order. */
+function readmeDeployCommands(): string[] {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const section = /^## Deploy\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? "";
+  return (/```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? "").trim().split("\n");
+}
+
+describe("the README's Deploy commands on a clean account, then again, then an upgrade", () => {
   let api: FakeCloudflareApi;
+  let dryRun: Run;
+  let writesAfterDryRun: FakeCloudflareApi["calls"];
   let first: Run;
   beforeAll(async () => {
     api = await fake();
-    first = await deploy(api);
+    // `wrangler login` opens a browser: CLOUDFLARE_API_TOKEN stands in for it, as the README
+    // says; the other commands run as written.
+    const [login, dry, real] = readmeDeployCommands();
+    expect([login, dry, real]).toEqual([
+      "npx wrangler login",
+      "npm run deploy -- --dry-run",
+      "npm run deploy",
+    ]);
+    dryRun = await run(dry ?? "", api);
+    writesAfterDryRun = api.writes();
+    first = await run(real ?? "", api);
   }, 120_000);
+
+  it("--dry-run prints the plan and makes no write call", () => {
+    expect(dryRun.code, dryRun.output).toBe(0);
+    for (const line of [
+      'create D1 database "gatehouse"',
+      'create KV namespace "gatehouse-oauth"',
+      'create queue "gatehouse-telemetry"',
+      'create queue "gatehouse-telemetry-dead"',
+      'create Pages project "gatehouse-dashboard"',
+      "generate secret ENCRYPTION_KEY",
+      "generate secret SETUP_TOKEN",
+    ]) {
+      expect(dryRun.output).toContain(line);
+    }
+    expect(api.calls.length).toBeGreaterThan(writesAfterDryRun.length);
+    expect(writesAfterDryRun).toEqual([]);
+  });
+
+  it("ends with the first-run URL and the setup token", () => {
+    expect(first.code, first.output).toBe(0);
+    const token = api.state.workers.get("gatehouse")?.secrets.get("SETUP_TOKEN");
+    expect(token).toMatch(/^[\w-]{32}$/);
+    const tail = first.output.trim().split("\n").slice(-2).join("\n");
+    expect(tail).toBe(
+      `  Setup token:  ${token}\n  First-run URL: https://gatehouse-dashboard.pages.dev`,
+    );
+  });
 
   it("creates each resource once, applies every migration and sets both secrets", () => {
     expect(first.code, first.output).toBe(0);
@@ -170,7 +216,7 @@ describe("npm run deploy, first deploy then again then an upgrade", () => {
 });
 
 describe("npm run deploy on an account that already has Gatehouse's Worker", () => {
-  it("never replaces ENCRYPTION_KEY: it only adds the missing SETUP_TOKEN", async () => {
+  it("never replaces ENCRYPTION_KEY (it adds the missing SETUP_TOKEN), with --domain and --route-v1", async () => {
     const api = await fake((state) => {
       state.workers.set("gatehouse", {
         name: "gatehouse",
@@ -183,35 +229,23 @@ describe("npm run deploy on an account that already has Gatehouse's Worker", () 
         subdomainEnabled: true,
       });
     });
-    const result = await deploy(api);
+    const result = await deploy(api, "--domain gatehouse.example.com --route-v1");
     expect(result.code, result.output).toBe(0);
     expect(result.output).toContain("keep secret ENCRYPTION_KEY (already set)");
     const worker = api.state.workers.get("gatehouse");
     expect(worker?.secrets.get("ENCRYPTION_KEY")).toBe("the-existing-key");
     expect(worker?.secretWrites).toEqual(["ENCRYPTION_KEY", "SETUP_TOKEN"]);
+    expect(worker?.deployed).toBe(worker?.versions.at(-1)?.id);
+    expect(worker?.versions.at(-1)?.vars.PUBLIC_ORIGIN).toBe("https://gatehouse.example.com");
+    expect(api.state.routes.map((r) => [r.pattern, r.script])).toEqual([
+      ["gatehouse.example.com/v1/*", "gatehouse"],
+    ]);
+    expect(api.state.pages.get("gatehouse-dashboard")?.domains).toEqual(["gatehouse.example.com"]);
+    expect(result.output).toContain("First-run URL: https://gatehouse.example.com");
   }, 120_000);
 });
 
 describe("npm run deploy -- --dry-run", () => {
-  it("from a clean account prints the plan and makes no write call", async () => {
-    const api = await fake();
-    const result = await deploy(api, "--dry-run");
-    expect(result.code, result.output).toBe(0);
-    for (const line of [
-      'create D1 database "gatehouse"',
-      'create KV namespace "gatehouse-oauth"',
-      'create queue "gatehouse-telemetry"',
-      'create queue "gatehouse-telemetry-dead"',
-      'create Pages project "gatehouse-dashboard"',
-      "generate secret ENCRYPTION_KEY",
-      "generate secret SETUP_TOKEN",
-    ]) {
-      expect(result.output).toContain(line);
-    }
-    expect(api.calls.length).toBeGreaterThan(0);
-    expect(api.writes()).toEqual([]);
-  }, 60_000);
-
   it("with no credentials prints what would be checked and calls nothing", async () => {
     const api = await fake();
     const result = await deploy(api, "--dry-run", {
@@ -225,33 +259,6 @@ describe("npm run deploy -- --dry-run", () => {
     expect(result.output).toContain("Not logged in");
     expect(api.calls).toEqual([]);
   }, 60_000);
-});
-
-describe("the README's Deploy section", () => {
-  it("run against the fake API, ends with the first-run URL and the setup token", async () => {
-    const readme = readFileSync(join(root, "README.md"), "utf8");
-    const section = /^## Deploy\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? "";
-    const commands = (/```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? "").trim().split("\n");
-    expect(commands).toEqual([
-      "npx wrangler login",
-      "npm run deploy -- --dry-run",
-      "npm run deploy",
-    ]);
-    const api = await fake();
-    let last: Run = { code: 1, output: "" };
-    // `wrangler login` opens a browser: here CLOUDFLARE_API_TOKEN stands in for it, as the
-    // section says; every other command runs as written.
-    for (const command of commands.filter((c) => c !== "npx wrangler login")) {
-      last = await run(command, api);
-      expect(last.code, last.output).toBe(0);
-    }
-    const token = api.state.workers.get("gatehouse")?.secrets.get("SETUP_TOKEN");
-    expect(token).toBeTruthy();
-    const tail = last.output.trim().split("\n").slice(-2).join("\n");
-    expect(tail).toBe(
-      `  Setup token:  ${token}\n  First-run URL: https://gatehouse-dashboard.pages.dev`,
-    );
-  }, 120_000);
 });
 
 describe("npm run deploy stops with what to do, and publishes no Worker version", () => {

@@ -22,7 +22,8 @@
  *   `GET .../scripts/:name/deployments`, `PUT .../scripts/:name/schedules`,
  *   `GET|POST .../scripts/:name/subdomain`, `GET /accounts/:a/workers/subdomain`,
  *   `GET .../workers/services/:name/environments/production/routes`.
- * Routes: `GET /zones?name=`, `GET|POST /zones/:z/workers/routes`.
+ * Routes: `PUT /accounts/:a/workers/scripts/:name/routes` (replaces the script's routes),
+ *   `GET /zones?name=`, `GET|POST /zones/:z/workers/routes`.
  * Pages: `GET|POST /accounts/:a/pages/projects`, `GET|PATCH .../pages/projects/:name`,
  *   `GET .../projects/:name/upload-token`, `POST /pages/assets/check-missing`,
  *   `POST /pages/assets/upload`, `POST /pages/assets/upsert-hashes`,
@@ -455,6 +456,25 @@ export async function startFakeCloudflareApi(
         .map((r) => ({ id: r.id, pattern: r.pattern, zone_name: r.zone })),
     ),
   );
+
+  on("PUT", "/accounts/:a/workers/scripts/:name/routes", (req, p) => {
+    if (!worker(p)) return noWorker();
+    const body = JSON.parse(req.body.toString("utf8")) as { pattern: string; zone_name?: string }[];
+    const zoneOf = (r: { pattern: string; zone_name?: string }) =>
+      state.zones.find((z) => z.name === r.zone_name || r.pattern.split("/")[0]?.endsWith(z.name));
+    if (body.some((r) => !zoneOf(r)))
+      return fail(400, 10020, "The zone of a route is not on this account");
+    state.routes = state.routes.filter((r) => r.script !== p.name);
+    for (const r of body) {
+      state.routes.push({
+        id: randomUUID(),
+        zone: zoneOf(r)?.id ?? "",
+        pattern: r.pattern,
+        script: p.name ?? "",
+      });
+    }
+    return ok(body.map((r) => ({ pattern: r.pattern, zone_name: zoneOf(r)?.name })));
+  });
 
   // Zones and routes.
   on("GET", "/zones", (req) => {
