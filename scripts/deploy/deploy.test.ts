@@ -337,3 +337,11 @@ describe("npm run deploy stops with what to do, and publishes no Worker version"
     expect(api.state.d1[0]?.migrations).toEqual(migrationFiles);
   }, 120_000);
 });
+
+describe("the fake Cloudflare API", () => {
+  it("answered every call above from an endpoint it implements (none unknown to it)", () => {
+    const calls = fakes.flatMap((f) => f.calls);
+    expect(calls.length).toBeGreaterThan(100);
+    expect(calls.filter((c) => c.endpoint === null)).toEqual([]);
+  });
+});

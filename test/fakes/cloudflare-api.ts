@@ -5,30 +5,32 @@
  * recording stub and reading node_modules/wrangler/wrangler-dist/cli.js). All paths are under
  * `/client/v4`; answers use Cloudflare's envelope `{ success, errors, messages, result }`.
  *
- * Accounts and auth: `GET /accounts`, `GET /user`, `GET /memberships`,
- *   `GET /user/tokens/verify` (401 for any token but the fake's).
- * D1: `GET|POST /accounts/:a/d1/database` (list by `?name=`, create),
- *   `GET /accounts/:a/d1/database/:id`, `POST /accounts/:a/d1/database/:id/query`
- *   (keeps every statement run, and a `d1_migrations` table: enough for
- *   `wrangler d1 migrations apply --remote`; `failSql` makes matching SQL fail like D1 does).
+ * Accounts (the deploy's own client): `GET /accounts`; any token but the fake's is a 401, and an
+ *   account it does not hold a 403.
+ * D1: `GET|POST /accounts/:a/d1/database` (list by `?name=`, create);
+ *   `POST /accounts/:a/d1/database/:id/query` keeps every SQL text run and a `d1_migrations`
+ *   table, enough for `wrangler d1 migrations apply --remote` (its CREATE TABLE IF NOT EXISTS,
+ *   SELECT * and one INSERT per migration); `failSql` makes matching SQL fail like D1 does.
  * KV: `GET|POST /accounts/:a/storage/kv/namespaces`.
- * Queues: `GET|POST /accounts/:a/queues`, `GET /accounts/:a/queues/:id`,
- *   `GET|POST /accounts/:a/queues/:id/consumers`, `PUT|DELETE .../consumers/:cid`.
- * Workers: `GET /accounts/:a/workers/services/:name`, `PUT /accounts/:a/workers/scripts/:name`
- *   (multipart: each upload is a version and a 100% deployment; secrets from `secret_text`
- *   bindings, earlier ones kept when `keep_bindings` says so), `GET /accounts/:a/workers/scripts`,
- *   `GET .../scripts/:name/settings`, `GET|PATCH .../scripts/:name/script-settings`,
- *   `GET .../scripts/:name/secrets`, `GET .../scripts/:name/versions`,
- *   `GET .../scripts/:name/deployments`, `PUT .../scripts/:name/schedules`,
- *   `GET|POST .../scripts/:name/subdomain`, `GET /accounts/:a/workers/subdomain`,
- *   `GET .../workers/services/:name/environments/production/routes`.
- * Routes: `PUT /accounts/:a/workers/scripts/:name/routes` (replaces the script's routes),
- *   `GET /zones?name=`, `GET|POST /zones/:z/workers/routes`.
- * Pages: `GET|POST /accounts/:a/pages/projects`, `GET|PATCH .../pages/projects/:name`,
- *   `GET .../projects/:name/upload-token`, `POST /pages/assets/check-missing`,
- *   `POST /pages/assets/upload`, `POST /pages/assets/upsert-hashes`,
- *   `GET|POST .../projects/:name/deployments`, `GET|POST .../projects/:name/domains`.
- * Anything else answers 404 with code 7003 and is recorded, so a test sees an unexpected call.
+ * Queues: `GET|POST /accounts/:a/queues` (wrangler filters with repeated `?name=`),
+ *   `POST /accounts/:a/queues/:id/consumers`, `PUT .../consumers/:cid` (a redeploy).
+ * Workers (`wrangler deploy`): `GET /accounts/:a/workers/services/:name`,
+ *   `GET /accounts/:a/workers/scripts` (migration tags), first deploy `PUT .../scripts/:name`
+ *   (multipart: a version, live at once), later ones `POST .../scripts/:name/versions` then
+ *   `POST .../scripts/:name/deployments` (which makes a version live); `secret_text` bindings
+ *   set secrets (uploads never delete one). `GET .../scripts/:name/settings` (bindings),
+ *   `GET .../scripts/:name/secrets` (names), `GET .../scripts/:name/deployments`,
+ *   `PATCH .../scripts/:name/script-settings`, `PUT .../scripts/:name/schedules`,
+ *   `PUT .../scripts/:name/routes`, `GET /accounts/:a/workers/subdomain`,
+ *   `GET|POST .../scripts/:name/subdomain`.
+ * Zones: `GET /zones?name=` (the deploy's own zone lookup for --route-v1).
+ * Pages (`wrangler pages deploy`, and the deploy's own client): `POST /accounts/:a/pages/projects`,
+ *   `GET .../pages/projects/:name`, `GET .../projects/:name/upload-token` (a JWT: wrangler reads
+ *   its expiry), `POST /pages/assets/check-missing|upload|upsert-hashes` (with that JWT),
+ *   `POST .../projects/:name/deployments` (its `_worker.bundle` carries the service bindings,
+ *   which become the project's), `GET .../deployments/:id`, `POST .../projects/:name/domains`.
+ * Anything else answers 404 with code 7003 and is recorded with `endpoint: null`, so a test sees
+ * an unexpected call.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -38,6 +40,8 @@ export interface RecordedCall {
   method: string;
   path: string;
   status: number;
+  /** The endpoint that answered, as in this file (`GET /accounts/:a/queues`); null: none. */
+  endpoint: string | null;
 }
 
 export interface D1Database {
@@ -214,10 +218,10 @@ export async function startFakeCloudflareApi(
   };
   seed(state);
   const calls: RecordedCall[] = [];
-  const routes: [string, RegExp, Handler][] = [];
+  const routes: [string, RegExp, Handler, string][] = [];
   const on = (method: string, pattern: string, handler: Handler) => {
     const source = pattern.replace(/:(\w+)/g, "(?<$1>[^/]+)");
-    routes.push([method, new RegExp(`^/client/v4${source}$`), handler]);
+    routes.push([method, new RegExp(`^/client/v4${source}$`), handler, `${method} ${pattern}`]);
   };
   const account = (p: Params) => state.accounts.find((a) => a.id === p.a);
   const worker = (p: Params) => state.workers.get(p.name ?? "");
@@ -225,11 +229,6 @@ export async function startFakeCloudflareApi(
 
   // Accounts and auth.
   on("GET", "/accounts", () => page(state.accounts));
-  on("GET", "/user", () => ok({ id: "user1", email: "ada@example.com" }));
-  on("GET", "/memberships", () =>
-    page(state.accounts.map((a) => ({ id: `m-${a.id}`, account: a }))),
-  );
-  on("GET", "/user/tokens/verify", () => ok({ id: "tok1", status: "active" }));
 
   // D1.
   on("GET", "/accounts/:a/d1/database", (req) => {
@@ -249,10 +248,6 @@ export async function startFakeCloudflareApi(
     };
     state.d1.push(db);
     return ok(d1View(db));
-  });
-  on("GET", "/accounts/:a/d1/database/:id", (_req, p) => {
-    const db = state.d1.find((d) => d.uuid === p.id || d.name === p.id);
-    return db ? ok(d1View(db)) : fail(404, 7404, "The database could not be found");
   });
   on("POST", "/accounts/:a/d1/database/:id/query", (req, p) => {
     const db = state.d1.find((d) => d.uuid === p.id);
@@ -297,11 +292,6 @@ export async function startFakeCloudflareApi(
   });
   const queueById = (p: Params) =>
     state.queues.find((q) => q.queue_id === p.id || q.queue_name === p.id);
-  on("GET", "/accounts/:a/queues/:id", (_req, p) => {
-    const q = queueById(p);
-    return q ? ok(queueView(q)) : fail(404, 11000, "Queue does not exist");
-  });
-  on("GET", "/accounts/:a/queues/:id/consumers", (_req, p) => ok(queueById(p)?.consumers ?? []));
   on("POST", "/accounts/:a/queues/:id/consumers", (req, p) => {
     const q = queueById(p);
     if (!q) return fail(404, 11000, "Queue does not exist");
@@ -396,11 +386,6 @@ export async function startFakeCloudflareApi(
     if (!w) return noWorker();
     return ok({ bindings: (w.versions.at(-1)?.bindings ?? []).map((name) => ({ name })) });
   });
-  on("GET", "/accounts/:a/workers/scripts/:name/script-settings", (_req, p) =>
-    worker(p)
-      ? ok({ logpush: false, observability: { enabled: true }, tail_consumers: null })
-      : noWorker(),
-  );
   on("PATCH", "/accounts/:a/workers/scripts/:name/script-settings", (_req, p) =>
     worker(p) ? ok({ logpush: false, observability: { enabled: true } }) : noWorker(),
   );
@@ -408,11 +393,6 @@ export async function startFakeCloudflareApi(
     const w = worker(p);
     if (!w) return noWorker();
     return ok([...w.secrets.keys()].map((name) => ({ name, type: "secret_text" })));
-  });
-  on("GET", "/accounts/:a/workers/scripts/:name/versions", (_req, p) => {
-    const w = worker(p);
-    if (!w) return noWorker();
-    return ok({ items: w.versions.map((v) => ({ id: v.id, number: 1, metadata: {} })) });
   });
   on("GET", "/accounts/:a/workers/scripts/:name/deployments", (_req, p) => {
     const w = worker(p);
@@ -449,13 +429,6 @@ export async function startFakeCloudflareApi(
     w.subdomainEnabled = Boolean(json(req).enabled);
     return ok({ enabled: w.subdomainEnabled });
   });
-  on("GET", "/accounts/:a/workers/services/:name/environments/:env/routes", (_req, p) =>
-    ok(
-      state.routes
-        .filter((r) => r.script === p.name)
-        .map((r) => ({ id: r.id, pattern: r.pattern, zone_name: r.zone })),
-    ),
-  );
 
   on("PUT", "/accounts/:a/workers/scripts/:name/routes", (req, p) => {
     if (!worker(p)) return noWorker();
@@ -481,19 +454,6 @@ export async function startFakeCloudflareApi(
     const name = req.url.searchParams.get("name");
     return page(state.zones.filter((z) => z.name === name));
   });
-  on("GET", "/zones/:z/workers/routes", (_req, p) =>
-    ok(
-      state.routes
-        .filter((r) => r.zone === p.z)
-        .map((r) => ({ id: r.id, pattern: r.pattern, script: r.script })),
-    ),
-  );
-  on("POST", "/zones/:z/workers/routes", (req, p) => {
-    const body = json(req) as { pattern: string; script: string };
-    const route = { id: randomUUID(), zone: p.z ?? "", pattern: body.pattern, script: body.script };
-    state.routes.push(route);
-    return ok({ id: route.id });
-  });
 
   // Pages.
   const projectView = (project: PagesProject) => ({
@@ -515,7 +475,6 @@ export async function startFakeCloudflareApi(
     latest_deployment: project.deployments.at(-1) ?? null,
     canonical_deployment: project.deployments.at(-1) ?? null,
   });
-  on("GET", "/accounts/:a/pages/projects", () => page([...state.pages.values()].map(projectView)));
   on("POST", "/accounts/:a/pages/projects", (req) => {
     const body = json(req) as { name: string };
     if (state.pages.has(body.name))
@@ -542,10 +501,6 @@ export async function startFakeCloudflareApi(
   on("POST", "/pages/assets/check-missing", (req) => ok((json(req).hashes as string[]) ?? []));
   on("POST", "/pages/assets/upload", () => ok(null));
   on("POST", "/pages/assets/upsert-hashes", () => ok(null));
-  on("GET", "/accounts/:a/pages/projects/:name/deployments", (_req, p) => {
-    const pr = project(p);
-    return pr ? page(pr.deployments) : noProject();
-  });
   on("POST", "/accounts/:a/pages/projects/:name/deployments", async (req, p) => {
     const pr = project(p);
     if (!pr) return noProject();
@@ -580,10 +535,6 @@ export async function startFakeCloudflareApi(
     const d = project(p)?.deployments.find((x) => x.id === p.id);
     return d ? ok({ ...d, latest_stage: { name: "deploy", status: "success" } }) : noProject();
   });
-  on("GET", "/accounts/:a/pages/projects/:name/domains", (_req, p) => {
-    const pr = project(p);
-    return pr ? page(pr.domains.map((name) => ({ name, status: "active" }))) : noProject();
-  });
   on("POST", "/accounts/:a/pages/projects/:name/domains", (req, p) => {
     const pr = project(p);
     if (!pr) return noProject();
@@ -603,7 +554,7 @@ export async function startFakeCloudflareApi(
     const pagesJwt = url.pathname.startsWith("/client/v4/pages/assets/");
     const expected = `Bearer ${pagesJwt ? PAGES_JWT : state.token}`;
     const match = routes
-      .map(([m, re, h]) => ({ m, h, found: re.exec(url.pathname) }))
+      .map(([m, re, h, endpoint]) => ({ m, h, endpoint, found: re.exec(url.pathname) }))
       .find((r) => r.m === method && r.found);
     if (auth !== expected) {
       answer = fail(401, 10000, "Authentication error");
@@ -622,7 +573,12 @@ export async function startFakeCloudflareApi(
       }
     }
     const status = answer.status ?? 200;
-    calls.push({ method, path: `${url.pathname.replace("/client/v4", "")}${url.search}`, status });
+    calls.push({
+      method,
+      path: `${url.pathname.replace("/client/v4", "")}${url.search}`,
+      status,
+      endpoint: match?.found ? match.endpoint : null,
+    });
     const success = status < 400;
     res.writeHead(status, { "content-type": "application/json" });
     res.end(
