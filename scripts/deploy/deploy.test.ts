@@ -304,6 +304,42 @@ describe("npm run deploy stops with what to do, and publishes no Worker version"
     expect(api.state.workers.get("gatehouse")?.versions).toHaveLength(1);
   }, 60_000);
 
+  it("when a D1 database of that name is not Gatehouse's", async () => {
+    const api = await fake((state) => {
+      state.d1.push({
+        uuid: "0e0e0e0e-0000-4000-8000-000000000001",
+        name: "gatehouse",
+        created_at: "2026-01-01T00:00:00Z",
+        sql: [],
+        migrations: null,
+        tables: ["blog_posts"],
+      });
+    });
+    const result = await deploy(api);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(
+      'A D1 database named "gatehouse" already exists on this account and is not Gatehouse\'s',
+    );
+    expect(result.output).toContain("What to do: Rename or delete that database");
+    expect(api.writes()).toEqual([]);
+    expect(api.state.workers.size).toBe(0);
+  }, 60_000);
+
+  it("when a queue of that name is consumed by another Worker", async () => {
+    const api = await fake((state) => {
+      state.queues.push({
+        queue_id: "q-theirs",
+        queue_name: "gatehouse-telemetry",
+        consumers: [{ consumer_id: "c1", type: "worker", script: "their-worker" }],
+      });
+    });
+    const result = await deploy(api);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('is consumed by another Worker ("their-worker")');
+    expect(api.writes()).toEqual([]);
+    expect(api.state.workers.size).toBe(0);
+  }, 60_000);
+
   it("when the Pages project is bound to another Worker", async () => {
     const api = await fake((state) => {
       state.pages.set("gatehouse-dashboard", {

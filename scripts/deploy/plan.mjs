@@ -60,7 +60,19 @@ export async function inspectAccount(api, targets) {
   const kv = ((await api.account("GET", "/storage/kv/namespaces?per_page=100")) ?? []).find(
     (ns) => ns.title === targets.kvTitle,
   );
+  if (d1) await checkDatabaseIsGatehouse(api, d1.uuid, targets);
   const allQueues = (await api.account("GET", "/queues?per_page=100")) ?? [];
+  for (const queue of allQueues.filter((q) => targets.queues.includes(q.queue_name))) {
+    const other = (queue.consumers ?? [])
+      .map((c) => c.script ?? c.service)
+      .find((script) => script && script !== targets.workerName);
+    if (other) {
+      throw new DeployStop(
+        `The queue "${queue.queue_name}" already exists and is consumed by another Worker ("${other}").`,
+        "Delete that queue or remove its consumer in the Cloudflare dashboard, or deploy to another account. Nothing was changed.",
+      );
+    }
+  }
   const queues = Object.fromEntries(
     targets.queues.map((name) => [
       name,
@@ -111,6 +123,33 @@ export async function inspectAccount(api, targets) {
     secrets,
     pages: project ? { subdomain: project.subdomain, domains: project.domains ?? [] } : null,
   };
+}
+
+/**
+ * A D1 database of that name that holds tables must be Gatehouse's: its d1_migrations table
+ * lists our first migration. Reads only (SELECTs).
+ */
+async function checkDatabaseIsGatehouse(api, uuid, targets) {
+  const query = async (sql) =>
+    (await api.account("POST", `/d1/database/${uuid}/query`, { body: { sql } }))?.[0]?.results ??
+    [];
+  const tables = (
+    await query(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'",
+    )
+  )
+    .map((row) => row.name)
+    .filter((name) => name !== "sqlite_sequence");
+  if (tables.length === 0) return;
+  const applied = tables.includes("d1_migrations")
+    ? (await query("SELECT name FROM d1_migrations ORDER BY id")).map((row) => row.name)
+    : [];
+  if (!applied.includes(targets.migrations[0])) {
+    throw new DeployStop(
+      `A D1 database named "${targets.d1Name}" already exists on this account and is not Gatehouse's (it has tables such as "${tables[0]}" but not Gatehouse's migrations).`,
+      "Rename or delete that database, or deploy to another account. Nothing was changed.",
+    );
+  }
 }
 
 /**

@@ -10,7 +10,8 @@
  * D1: `GET|POST /accounts/:a/d1/database` (list by `?name=`, create);
  *   `POST /accounts/:a/d1/database/:id/query` keeps every SQL text run and a `d1_migrations`
  *   table, enough for `wrangler d1 migrations apply --remote` (its CREATE TABLE IF NOT EXISTS,
- *   SELECT * and one INSERT per migration); `failSql` makes matching SQL fail like D1 does.
+ *   SELECT * and one INSERT per migration) and the tables created, for `FROM sqlite_master`;
+ *   `failSql` makes matching SQL fail like D1 does. A query of SELECTs only is a read.
  * KV: `GET|POST /accounts/:a/storage/kv/namespaces`.
  * Queues: `GET|POST /accounts/:a/queues` (wrangler filters with repeated `?name=`),
  *   `POST /accounts/:a/queues/:id/consumers`, `PUT .../consumers/:cid` (a redeploy).
@@ -42,6 +43,8 @@ export interface RecordedCall {
   status: number;
   /** The endpoint that answered, as in this file (`GET /accounts/:a/queues`); null: none. */
   endpoint: string | null;
+  /** True for calls that change nothing: GETs, asset checks, D1 queries of SELECTs only. */
+  readOnly: boolean;
 }
 
 export interface D1Database {
@@ -52,6 +55,8 @@ export interface D1Database {
   sql: string[];
   /** Names in the d1_migrations table, in the order applied (null: no table yet). */
   migrations: string[] | null;
+  /** Tables created by the SQL run (d1_migrations aside). */
+  tables: string[];
 }
 
 export interface WorkerScript {
@@ -106,7 +111,7 @@ export interface FakeCloudflareApi {
   baseUrl: string;
   state: FakeCloudflareState;
   calls: RecordedCall[];
-  /** Calls that change state (anything but GET, and the read-only POSTs left out). */
+  /** Calls that may change state (not `readOnly`). */
   writes(): RecordedCall[];
   close(): Promise<void>;
 }
@@ -124,7 +129,8 @@ interface Answer {
   result?: unknown;
   errors?: { code: number; message: string }[];
   resultInfo?: Record<string, number>;
-  raw?: unknown;
+  /** A POST that changes nothing (a D1 query of SELECTs only). */
+  readOnly?: boolean;
 }
 
 const SUBDOMAIN = "gatehouse-test";
@@ -183,9 +189,16 @@ function runSql(db: D1Database, sql: string, failSql: RegExp | null): Answer {
         meta,
       };
     }
+    const table = /^CREATE TABLE\s+(?:IF NOT EXISTS\s+)?[`"]?(\w+)/i.exec(statement)?.[1];
+    if (table && !db.tables.includes(table)) db.tables.push(table);
+    if (/FROM\s+sqlite_master/i.test(statement)) {
+      const names = [...db.tables, ...(db.migrations === null ? [] : ["d1_migrations"])];
+      return { results: names.map((name) => ({ name })), success: true, meta };
+    }
     return { results: [], success: true, meta };
   });
-  return ok(results);
+  const readOnly = statements.every((statement) => /^SELECT\b/i.test(statement));
+  return { ...ok(results), readOnly };
 }
 
 async function readMultipart(req: FakeRequest): Promise<FormData> {
@@ -245,6 +258,7 @@ export async function startFakeCloudflareApi(
       created_at: new Date().toISOString(),
       sql: [],
       migrations: null,
+      tables: [],
     };
     state.d1.push(db);
     return ok(d1View(db));
@@ -578,6 +592,10 @@ export async function startFakeCloudflareApi(
       path: `${url.pathname.replace("/client/v4", "")}${url.search}`,
       status,
       endpoint: match?.found ? match.endpoint : null,
+      readOnly:
+        method === "GET" ||
+        answer.readOnly === true ||
+        url.pathname === "/client/v4/pages/assets/check-missing",
     });
     const success = status < 400;
     res.writeHead(status, { "content-type": "application/json" });
@@ -604,18 +622,13 @@ export async function startFakeCloudflareApi(
     baseUrl: `http://127.0.0.1:${port}/client/v4`,
     state,
     calls,
-    writes: () => calls.filter((c) => c.method !== "GET" && !isReadOnlyPost(c.path)),
+    writes: () => calls.filter((c) => !c.readOnly),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
-}
-
-/** POSTs that read: D1 queries that only SELECT are not told apart, so only asset checks. */
-function isReadOnlyPost(path: string): boolean {
-  return path === "/pages/assets/check-missing";
 }
 
 function d1View(db: D1Database) {
