@@ -35,6 +35,8 @@ async function fake(seed?: (state: FakeCloudflareState) => void) {
 interface Run {
   code: number;
   output: string;
+  /** Where this run's generated config went (GATEHOUSE_DEPLOY_DIR). */
+  deployDir: string;
 }
 
 /** Runs a shell command in the repository, credentials (or none) for the fake, own HOME. */
@@ -44,6 +46,7 @@ function run(
   env: Record<string, string> = {},
 ): Promise<Run> {
   const home = mkdtempSync(join(work, "home-"));
+  const deployDir = mkdtempSync(join(work, "deploy-"));
   return new Promise((done, reject) => {
     const child = spawn("sh", ["-c", command], {
       cwd: root,
@@ -54,7 +57,7 @@ function run(
         CLOUDFLARE_API_BASE_URL: api.baseUrl,
         CLOUDFLARE_API_TOKEN: api.state.token,
         CLOUDFLARE_ACCOUNT_ID: api.state.accounts[0]?.id ?? "",
-        GATEHOUSE_DEPLOY_DIR: mkdtempSync(join(work, "deploy-")),
+        GATEHOUSE_DEPLOY_DIR: deployDir,
         WRANGLER_SEND_METRICS: "false",
         // npm's "update available" notice would land after the deploy's own last lines.
         npm_config_update_notifier: "false",
@@ -69,7 +72,7 @@ function run(
       output += chunk;
     });
     child.on("error", reject);
-    child.on("close", (code) => done({ code: code ?? 1, output }));
+    child.on("close", (code) => done({ code: code ?? 1, output, deployDir }));
   });
 }
 
@@ -167,6 +170,18 @@ describe("the README's Deploy commands on a clean account, then again, then an u
     expect(project?.services).toEqual({ GATEWAY: "gatehouse" });
     expect(project?.deployments).toHaveLength(1);
     expect(first.output).toContain(`Setup token:  ${worker?.secrets.get("SETUP_TOKEN")}`);
+  });
+
+  it("keeps the account's ids out of the committed wrangler.toml, in the generated config", () => {
+    const committed = readFileSync(join(root, "wrangler.toml"), "utf8");
+    expect(committed).toContain('database_id = "00000000-0000-0000-0000-000000000000"');
+    expect(committed).toContain('id = "00000000000000000000000000000000"');
+    const generated = readFileSync(join(first.deployDir, "wrangler.toml"), "utf8");
+    expect(generated).toContain(`database_id = "${api.state.d1[0]?.uuid}"`);
+    expect(generated).toContain(`id = "${api.state.kv[0]?.id}"`);
+    // The secrets went up with the Worker and no file of them is left behind.
+    expect(readdirSync(first.deployDir)).toContain("wrangler.toml");
+    expect(readdirSync(first.deployDir)).not.toContain("secrets.json");
   });
 
   it("applies the migrations before the Worker is uploaded", () => {
