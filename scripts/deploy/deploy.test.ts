@@ -389,6 +389,28 @@ describe("npm run deploy stops with what to do, and publishes no Worker version"
   }, 120_000);
 });
 
+describe("npm run deploy that stops after the Worker went live", () => {
+  it("still prints the new setup token, and a re-run finishes without creating anything", async () => {
+    const api = await fake((state) => {
+      state.failPagesDeployments = 1;
+    });
+    const stopped = await deploy(api);
+    expect(stopped.code).toBe(1);
+    expect(stopped.output).toContain("Deploying the dashboard to Pages failed");
+    const token = api.state.workers.get("gatehouse")?.secrets.get("SETUP_TOKEN");
+    expect(token).toBeTruthy();
+    expect(stopped.output).toContain(
+      `The Worker's new SETUP_TOKEN (shown once; the next run will not show it): ${token}`,
+    );
+    const calls = api.calls.length;
+    const again = await deploy(api);
+    expect(again.code, again.output).toBe(0);
+    expect(creations(api, calls)).toEqual([]);
+    expect(api.state.pages.get("gatehouse-dashboard")?.deployments).toHaveLength(1);
+    expect(api.state.workers.get("gatehouse")?.secrets.get("SETUP_TOKEN")).toBe(token);
+  }, 120_000);
+});
+
 describe("the fake Cloudflare API", () => {
   it("answered every call above from an endpoint it implements (none unknown to it)", () => {
     const calls = fakes.flatMap((f) => f.calls);

@@ -29,7 +29,8 @@
  *   `GET .../pages/projects/:name`, `GET .../projects/:name/upload-token` (a JWT: wrangler reads
  *   its expiry), `POST /pages/assets/check-missing|upload|upsert-hashes` (with that JWT),
  *   `POST .../projects/:name/deployments` (its `_worker.bundle` carries the service bindings,
- *   which become the project's), `GET .../deployments/:id`, `POST .../projects/:name/domains`.
+ *   which become the project's; `failPagesDeployments` refuses that many first),
+ *   `GET .../deployments/:id`, `POST .../projects/:name/domains`.
  * Anything else answers 404 with code 7003 and is recorded with `endpoint: null`, so a test sees
  * an unexpected call.
  */
@@ -104,6 +105,8 @@ export interface FakeCloudflareState {
   routes: { id: string; zone: string; pattern: string; script: string }[];
   /** SQL that fails when run (a migration that fails remotely). */
   failSql: RegExp | null;
+  /** How many Pages deployments to refuse (500) before accepting again. */
+  failPagesDeployments: number;
 }
 
 export interface FakeCloudflareApi {
@@ -228,6 +231,7 @@ export async function startFakeCloudflareApi(
     zones: [{ id: "zone00000000000000000000000000001", name: "example.com" }],
     routes: [],
     failSql: null,
+    failPagesDeployments: 0,
   };
   seed(state);
   const calls: RecordedCall[] = [];
@@ -518,6 +522,14 @@ export async function startFakeCloudflareApi(
   on("POST", "/accounts/:a/pages/projects/:name/deployments", async (req, p) => {
     const pr = project(p);
     if (!pr) return noProject();
+    if (state.failPagesDeployments > 0) {
+      state.failPagesDeployments--;
+      return fail(
+        400,
+        8000011,
+        "The deployment could not be created (fake: failPagesDeployments).",
+      );
+    }
     const form = await readMultipart(req);
     // The Functions bundle carries the Pages config's bindings: the service bindings are kept.
     const bundle = form.get("_worker.bundle");
