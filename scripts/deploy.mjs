@@ -23,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { printDeployed, printPlan } from "./deploy/banner.mjs";
 import { CloudflareApi, chooseAccount, wranglerToken } from "./deploy/cloudflare.mjs";
+import { writeDeployConfig } from "./deploy/config.mjs";
 import { DeployStop } from "./deploy/errors.mjs";
 import { inspectAccount, planLines, readTargets } from "./deploy/plan.mjs";
 import {
@@ -32,7 +33,6 @@ import {
   ensureDomain,
   ensureResources,
   newSecrets,
-  writeDeployConfig,
   zoneFor,
 } from "./deploy/steps.mjs";
 
@@ -41,6 +41,12 @@ const deployDir = resolve(process.env.GATEHOUSE_DEPLOY_DIR ?? resolve(root, ".de
 const migrationsDir = resolve(
   process.env.GATEHOUSE_MIGRATIONS_DIR ?? resolve(root, "d1", "migrations"),
 );
+
+const USAGE = `npm run deploy [-- options]: deploy Gatehouse to Cloudflare, or upgrade it.
+  --dry-run        print the plan and change nothing
+  --domain <host>  serve the dashboard on this custom domain (PUBLIC_ORIGIN = https://<host>)
+  --route-v1       with --domain: route <host>/v1/* straight to the Worker
+Credentials: \`npx wrangler login\`, or CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID.`;
 
 /** The SETUP_TOKEN this run set on the Worker and has not printed yet. */
 let unprintedSetupToken = null;
@@ -63,6 +69,10 @@ function parseArgs(argv) {
   const raw = { dryRun: false, routeV1: false, domain: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (arg === "--help" || arg === "-h") {
+      console.log(USAGE);
+      process.exit(0);
+    }
     if (arg === "--dry-run") raw.dryRun = true;
     else if (arg === "--route-v1") raw.routeV1 = true;
     else if (arg === "--domain") raw.domain = argv[++i] ?? "";
@@ -147,13 +157,14 @@ async function main() {
 main().catch((err) => {
   if (err instanceof DeployStop) {
     console.error(`\nnpm run deploy stopped: ${err.message}\nWhat to do: ${err.todo}`);
-    if (unprintedSetupToken) {
-      console.error(
-        `The Worker's new SETUP_TOKEN (shown once; the next run will not show it): ${unprintedSetupToken}`,
-      );
-    }
   } else {
     console.error(`\nnpm run deploy failed: ${err.stack ?? err}`);
+    console.error("What to do: run `npm run deploy` again; it reuses everything already done.");
+  }
+  if (unprintedSetupToken) {
+    console.error(
+      `The Worker's new SETUP_TOKEN (shown once; the next run will not show it): ${unprintedSetupToken}`,
+    );
   }
   process.exit(1);
 });

@@ -167,6 +167,11 @@ export function planLines(targets, state, options) {
         ? `reuse ${label}`
         : `create ${label}`;
   const lines = [
+    ...(unknown
+      ? [
+          `check that an existing Worker, D1 database, queue or Pages project of these names is Gatehouse's (else stop before any change)`,
+        ]
+      : []),
     resource(`D1 database "${targets.d1Name}"`, state?.d1Id),
     resource(`KV namespace "${targets.kvTitle}"`, state?.kvId),
     ...targets.queues.map((q) => resource(`queue "${q}"`, state?.queues[q])),

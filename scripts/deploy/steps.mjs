@@ -6,7 +6,6 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeDeployConfig } from "./config.mjs";
 import { DeployStop } from "./errors.mjs";
 import { SECRETS } from "./plan.mjs";
 import { plain, runNode, runWrangler, wranglerError } from "./wrangler.mjs";
@@ -16,6 +15,7 @@ import { plain, runNode, runWrangler, wranglerError } from "./wrangler.mjs";
  * @param {import("./cloudflare.mjs").CloudflareApi} api
  * @param {ReturnType<typeof import("./plan.mjs").readTargets>} targets
  * @param {Awaited<ReturnType<typeof import("./plan.mjs").inspectAccount>>} state
+ * @param {string[]} did what the deploy did, appended to
  */
 export async function ensureResources(api, targets, state, did) {
   const created = (what) => did.push(`created ${what}`);
@@ -93,8 +93,6 @@ export async function zoneFor(api, host) {
     "Add the domain's zone to this Cloudflare account, or deploy without --route-v1.",
   );
 }
-
-export { writeDeployConfig };
 
 /**
  * `wrangler d1 migrations apply --remote`; stops (before the Worker changes) when one fails.
