@@ -58,7 +58,7 @@ export function SetupPage(props: { tokenRequired: boolean; onDone: (user: UserVi
             type="password"
             required
             autoComplete="off"
-            hint="The SETUP_TOKEN secret you set with wrangler secret put."
+            hint="The setup token npm run deploy printed (the SETUP_TOKEN secret)."
           />
         ) : null}
         <SubmitRow form={form} label="Create organisation" busyLabel="Creating…" />
