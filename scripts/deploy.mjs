@@ -143,7 +143,7 @@ async function main() {
   // From here the token is live: a later stop still shows it, or it would be lost.
   unprintedSetupToken = secrets.SETUP_TOKEN ?? null;
   if (route) did.push(`routed ${route.pattern} to the Worker`);
-  await deployPages(root, targets, did);
+  await deployPages(root, deployDir, targets, did);
   if (options.domain) await ensureDomain(api, targets, pages, options.domain, did);
   printDeployed({
     origin,

@@ -167,13 +167,28 @@ export async function deployWorker(root, deployDir, configPath, secrets, did) {
   return /(https:\/\/\S+\.workers\.dev)/.exec(plain(result.stdout))?.[1] ?? null;
 }
 
-/** Builds the dashboard and deploys it with `wrangler pages deploy` (its GATEWAY binding). */
-export async function deployPages(root, targets, did) {
+/**
+ * Builds the dashboard into the deploy directory (never over `pages/dist`, which `npm start`
+ * serves) and deploys it with `wrangler pages deploy` (its Functions and GATEWAY binding).
+ */
+export async function deployPages(root, deployDir, targets, did) {
   const vite = join(root, "node_modules", "vite", "bin", "vite.js");
+  const outDir = join(deployDir, "pages-dist");
   const build = await runNode(
     vite,
-    ["build", "--config", "pages/vite.config.ts", "--logLevel", "warn"],
-    { cwd: root },
+    [
+      "build",
+      "--config",
+      "pages/vite.config.ts",
+      "--outDir",
+      outDir,
+      "--emptyOutDir",
+      "--mode",
+      "production",
+      "--logLevel",
+      "warn",
+    ],
+    { cwd: root, env: { NODE_ENV: "production" } },
   );
   if (build.code !== 0) {
     throw new DeployStop(
@@ -188,6 +203,7 @@ export async function deployPages(root, targets, did) {
   const result = await runWrangler(root, [
     "pages",
     "deploy",
+    outDir,
     "--cwd",
     join(root, "pages"),
     "--project-name",
