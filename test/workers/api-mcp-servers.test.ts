@@ -94,7 +94,7 @@ describe("saving a server tests its connection", () => {
       saved.id,
     );
     expect(row?.auth_kind).toBe("bearer");
-    expect(row?.auth_ciphertext).toMatch(/^v1\./);
+    expect(row?.auth_ciphertext).toMatch(/^v2\./);
     expect(row?.auth_ciphertext).not.toContain(token);
     expect(await wholeDatabaseText()).not.toContain(token);
     expect(await (await a.api(`/mcp-servers/${saved.id}`)).text()).not.toContain(token);

@@ -102,7 +102,7 @@ describe("headers", () => {
       lastError: null,
     });
     const row = await storedRow();
-    expect(row?.headers_ciphertext).toMatch(/^v1\./);
+    expect(row?.headers_ciphertext).toMatch(/^v2\./);
     expect(JSON.stringify(row)).not.toContain(SECRET);
     expect(JSON.stringify(row)).not.toContain(OTHER_SECRET);
     expect(JSON.parse(row?.header_names ?? "[]")).toEqual(["Authorization", "X-Tenant"]);
