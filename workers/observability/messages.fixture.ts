@@ -106,7 +106,7 @@ export function toolRow(overrides: Partial<McpToolCall> = {}): McpToolCall {
     error: "ENOENT: /secret/path",
     requestBytes: 40,
     responseBytes: 60,
-    arguments: JSON.stringify({ path: "/tmp/a" }),
+    arguments: JSON.stringify({ path: "notes/a.md" }),
     result: JSON.stringify({ isError: true }),
     conversationId: "conv_1",
     traceId: TRACE_ID,

@@ -299,7 +299,7 @@ describe("MCP tool call spans", () => {
     }
     const captured = byName(exported([toolMessage()], true), "tools/call files__read_file");
     expect(captured.attributes[ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]).toBe(
-      JSON.stringify({ path: "/tmp/a" }),
+      JSON.stringify({ path: "notes/a.md" }),
     );
     expect(captured.attributes[ATTR_GEN_AI_TOOL_CALL_RESULT]).toBe(
       JSON.stringify({ isError: true }),
