@@ -105,20 +105,23 @@ describe("the exporter card", { timeout: TEST_MS }, () => {
         inference: { customHeaders: Record<string, string>; credential: { apiKey: string } };
       };
     }>("/connection-setups/claude-desktop", { proxyId: proxy.id });
-    const sent = await fetch(`${proxy.baseUrl}/v1/messages`, {
-      method: "POST",
-      headers: {
-        ...profile.inference.customHeaders,
-        "x-api-key": profile.inference.credential.apiKey,
-        "anthropic-version": "2023-06-01",
-        "content-type": "application/json",
-      },
-      body: JSON.stringify({
-        model: "claude-sonnet-4-5-20250929",
-        max_tokens: 16,
-        messages: [{ role: "user", content: "hi" }],
-      }),
-    });
+    /** One Messages request through the proxy, as the member's profile sends it. */
+    const ask = (content: string) =>
+      fetch(`${proxy.baseUrl}/v1/messages`, {
+        method: "POST",
+        headers: {
+          ...profile.inference.customHeaders,
+          "x-api-key": profile.inference.credential.apiKey,
+          "anthropic-version": "2023-06-01",
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({
+          model: "claude-sonnet-4-5-20250929",
+          max_tokens: 16,
+          messages: [{ role: "user", content }],
+        }),
+      });
+    const sent = await ask("hi");
     expect(sent.status).toBe(200);
     await sent.text();
     await vi.waitFor(() => expect(receiver.received(TENANT).traces.length).toBeGreaterThan(0), {
@@ -145,20 +148,7 @@ describe("the exporter card", { timeout: TEST_MS }, () => {
     await card.getByRole("button", { name: "Send a test span" }).click();
     await card.getByText("The collector refused the test span").waitFor();
     await card.locator(".notice").getByText("invalid API key").waitFor();
-    const again = await fetch(`${proxy.baseUrl}/v1/messages`, {
-      method: "POST",
-      headers: {
-        ...profile.inference.customHeaders,
-        "x-api-key": profile.inference.credential.apiKey,
-        "anthropic-version": "2023-06-01",
-        "content-type": "application/json",
-      },
-      body: JSON.stringify({
-        model: "claude-sonnet-4-5-20250929",
-        max_tokens: 16,
-        messages: [{ role: "user", content: "hi again" }],
-      }),
-    });
+    const again = await ask("hi again");
     expect(again.status).toBe(200);
     await again.text();
     await vi.waitFor(
